@@ -1,0 +1,128 @@
+"""The access layer (DESIGN.md §4): what each role may do, and where.
+
+Every read of scoped data goes through the `<things>_for_user` selectors built on `scope_q`.
+Out of scope is a 404 identical to "does not exist".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db.models import Q
+from django.http import Http404
+
+from weiwang.accounts.models import Role
+
+
+class Action(StrEnum):
+    VIEW_REGIONS = "regions.view"
+    VIEW_RESIDENTS = "residents.view"
+    REVEAL_SENSITIVE = "residents.reveal"
+    VIEW_SENSITIVE_TAGS = "residents.view_sensitive_tags"
+
+
+class ScopeKind(StrEnum):
+    SUBTREE = "subtree"  # everything under the assigned region node
+    BUILDING = "building"  # one building inside the assigned micro-grid
+    OWN_HOUSEHOLD = "own_household"  # the user's own household
+
+
+# The capability table: role → (scope kind, allowed actions). Tested as a grid in
+# weiwang/tests/test_access_grid.py, which fails for any URL without a row.
+CAPABILITIES: dict[str, tuple[ScopeKind, frozenset[Action]]] = {
+    Role.REGION_ADMIN: (ScopeKind.SUBTREE, frozenset(Action)),
+    Role.COMMUNITY_WORKER: (ScopeKind.SUBTREE, frozenset(Action)),
+    Role.GRID_WORKER: (ScopeKind.SUBTREE, frozenset(Action)),
+    Role.MICRO_GRID_WORKER: (
+        ScopeKind.SUBTREE,
+        frozenset({Action.VIEW_REGIONS, Action.VIEW_RESIDENTS}),
+    ),
+    Role.BUILDING_HEAD: (ScopeKind.BUILDING, frozenset({Action.VIEW_RESIDENTS})),
+    Role.PARTY_MEMBER: (ScopeKind.OWN_HOUSEHOLD, frozenset({Action.VIEW_RESIDENTS})),
+    Role.RESIDENT: (ScopeKind.OWN_HOUSEHOLD, frozenset({Action.VIEW_RESIDENTS})),
+}
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    kind: ScopeKind
+    region_id: int
+    region_path: str
+    building_id: int | None
+    household_id: int | None
+
+
+def grants_for(user) -> list[Grant]:
+    """The user's role assignments, loaded once per request and cached on the user object."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_weiwang_grants", None)
+    if cached is not None:
+        return cached
+    household_id = None
+    if user.resident_id:
+        from weiwang.people.models import Resident
+
+        household_id = (
+            Resident.objects.filter(pk=user.resident_id)
+            .values_list("household_id", flat=True)
+            .first()
+        )
+    grants = []
+    for assignment in user.role_assignments.select_related("region").order_by("id"):
+        kind = CAPABILITIES[assignment.role][0]
+        grants.append(
+            Grant(
+                role=assignment.role,
+                kind=kind,
+                region_id=assignment.region_id,
+                region_path=assignment.region.path,
+                building_id=assignment.building_id,
+                household_id=household_id,
+            )
+        )
+    user._weiwang_grants = grants
+    return grants
+
+
+def roles_of(user) -> set[str]:
+    return {grant.role for grant in grants_for(user)}
+
+
+def can(user, action: Action) -> bool:
+    return any(action in CAPABILITIES[grant.role][1] for grant in grants_for(user))
+
+
+def require(user, action: Action) -> None:
+    """Refuse with a 404 (never a tell-tale 403) when no role of the user allows the action."""
+    if not can(user, action):
+        raise Http404
+
+
+def scope_q(user, action: Action, *, path: str, building: str, household: str) -> Q:
+    """A filter selecting the rows the user may reach for the action.
+
+    `path`, `building` and `household` name the lookups from the queried model to its region
+    path, its building id and its household id; an empty name means the model has no such link.
+    """
+    allowed = Q(pk__in=[])
+    for grant in grants_for(user):
+        if action not in CAPABILITIES[grant.role][1]:
+            continue
+        if grant.kind is ScopeKind.SUBTREE and path:
+            allowed |= Q(**{f"{path}__startswith": grant.region_path})
+        elif grant.kind is ScopeKind.BUILDING and building and grant.building_id:
+            allowed |= Q(**{f"{path}__startswith": grant.region_path, building: grant.building_id})
+        elif grant.kind is ScopeKind.OWN_HOUSEHOLD and household and grant.household_id:
+            allowed |= Q(**{household: grant.household_id})
+    return allowed
+
+
+def get_or_404(queryset, pk: object):
+    """Fetch one row from an already scoped queryset; missing and out of scope look the same."""
+    try:
+        return queryset.get(pk=int(str(pk)))
+    except (ValueError, queryset.model.DoesNotExist):
+        raise Http404 from None

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from weiwang.access import Action, can, grants_for
+from weiwang.accounts.models import Role
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    roles = sorted({g.role for g in grants_for(user)}, key=list(Role).index)
+    return {
+        "nav_role_labels": [Role(r).label for r in roles],
+        "nav_can_browse": can(user, Action.VIEW_REGIONS),
+        "nav_can_search": can(user, Action.VIEW_RESIDENTS),
+        "nav_has_household": bool(user.resident_id),
+    }

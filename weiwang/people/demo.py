@@ -1,0 +1,97 @@
+"""The demo personas of 兴乐社区: 张三 and the demo logins. Never created in production."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+
+from weiwang.accounts.models import Role, User
+from weiwang.accounts.services import role_assign
+from weiwang.core import crypto
+from weiwang.core.identity import mask_id_number, parse_id_number
+from weiwang.people.models import Household, Resident
+from weiwang.people.pinyin import name_pinyin
+from weiwang.people.seeding import zhang_san_id_number
+from weiwang.regions.models import Region, RegionLevel
+
+DEMO_PASSWORD = "weiwang-demo"  # noqa: S105 - the documented demo password, refused in production
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    display_name: str
+    role: str
+    region: Region
+
+
+def _grids(community: Region) -> list[Region]:
+    return list(community.children.filter(level=RegionLevel.GRID).order_by("code"))
+
+
+@transaction.atomic
+def place_zhang_san(community: Region) -> Resident:
+    """Make the head of a two-person household in grid 1's first micro-grid 张三 (ID 5101…1234)."""
+    first_micro = _grids(community)[0].children.order_by("code").first()
+    household = (
+        Household.objects.filter(micro_grid=first_micro, members__relation_to_head="spouse")
+        .order_by("id")
+        .first()
+    )
+    head = household.members.get(relation_to_head="head")
+    facts = parse_id_number(zhang_san_id_number())
+    head.name = "张三"
+    head.name_pinyin, head.name_initials = name_pinyin(head.name)
+    head.id_number_encrypted = crypto.encrypt(facts.number)
+    head.id_number_index = crypto.blind_index(facts.number)
+    head.id_number_masked = mask_id_number(facts.number)
+    head.sex, head.birth_date = facts.sex, facts.birth_date
+    head.save()
+    household.members.filter(relation_to_head="spouse").update(sex="female")
+    return head
+
+
+def demo_logins(area: dict[str, Region]) -> list[DemoLogin]:
+    grids = _grids(area["community"])
+    logins = [
+        DemoLogin("district_admin", "区管理员", Role.REGION_ADMIN, area["district"]),
+        DemoLogin("street_admin", "街道管理员", Role.REGION_ADMIN, area["street"]),
+        DemoLogin("community_staff", "社区工作者", Role.COMMUNITY_WORKER, area["community"]),
+    ]
+    logins += [
+        DemoLogin(f"grid{i}", f"第{i}网格网格员", Role.GRID_WORKER, grid)
+        for i, grid in enumerate(grids, start=1)
+    ]
+    logins.append(
+        DemoLogin(
+            "micro1", "小陈", Role.MICRO_GRID_WORKER, grids[0].children.order_by("code").first()
+        )
+    )
+    return logins
+
+
+@transaction.atomic
+def create_demo_users(area: dict[str, Region], zhang_san: Resident) -> list[DemoLogin]:
+    if settings.PRODUCTION:
+        raise ImproperlyConfigured("Demo logins are never created in production.")
+    logins = demo_logins(area)
+    spouse = zhang_san.household.members.get(relation_to_head="spouse")
+    for login in logins:
+        user = _demo_user(login.username, login.display_name)
+        role_assign(user=user, role=login.role, region=login.region)
+    resident_user = _demo_user("resident1", spouse.name)
+    resident_user.resident = spouse
+    resident_user.save(update_fields=["resident"])
+    role_assign(user=resident_user, role=Role.RESIDENT, region=spouse.micro_grid)
+    return [*logins, DemoLogin("resident1", spouse.name, Role.RESIDENT, spouse.micro_grid)]
+
+
+def _demo_user(username: str, display_name: str) -> User:
+    user = User.objects.filter(username=username).first() or User(username=username)
+    user.display_name = display_name
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    return user

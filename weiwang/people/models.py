@@ -1,0 +1,179 @@
+"""Households, residents, their phones and special-population tags."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from weiwang.regions.models import Dwelling, Region
+
+
+class Household(models.Model):
+    """户: the people living in one dwelling (a dwelling may hold more than one household)."""
+
+    dwelling = models.ForeignKey(
+        Dwelling, on_delete=models.PROTECT, related_name="households", verbose_name=_("房屋")
+    )
+    micro_grid = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    region_path = models.CharField(max_length=255, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("户")
+        verbose_name_plural = _("户")
+        indexes = [
+            models.Index(
+                fields=["region_path"],
+                name="household_region_path_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dwelling.address}"
+
+
+class Sex(models.TextChoices):
+    MALE = "male", _("男")
+    FEMALE = "female", _("女")
+
+
+class ResidenceType(models.TextChoices):
+    PERMANENT = "permanent", _("常住")
+    FLOATING = "floating", _("流动")
+
+
+class Relation(models.TextChoices):
+    HEAD = "head", _("户主")
+    SPOUSE = "spouse", _("配偶")
+    CHILD = "child", _("子女")
+    PARENT = "parent", _("父母")
+    GRANDCHILD = "grandchild", _("孙子女")
+    SIBLING = "sibling", _("兄弟姐妹")
+    TENANT = "tenant", _("租户")
+    OTHER = "other", _("其他")
+
+
+class Resident(models.Model):
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="members", verbose_name=_("户")
+    )
+    micro_grid = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    region_path = models.CharField(max_length=255, editable=False)
+
+    name = models.CharField(_("姓名"), max_length=50)
+    name_pinyin = models.CharField(max_length=200, editable=False)
+    name_initials = models.CharField(max_length=50, editable=False)
+
+    # Sensitive (PIPL): kept to identify the person for services and subsidies; encrypted,
+    # looked up through the blind index, shown masked.
+    id_number_encrypted = models.TextField(blank=True, default="", editable=False)
+    # NULL, not "", for residents without an ID number, so the unique constraint ignores them.
+    id_number_index = models.CharField(  # noqa: DJ001
+        max_length=32, null=True, blank=True, editable=False
+    )
+    id_number_masked = models.CharField(_("身份证号"), max_length=18, blank=True, default="")
+
+    sex = models.CharField(_("性别"), max_length=8, choices=Sex.choices)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    registered_address = models.CharField(_("户籍地址"), max_length=255, blank=True)
+    residence_type = models.CharField(
+        _("居住类型"), max_length=16, choices=ResidenceType.choices, default=ResidenceType.PERMANENT
+    )
+    relation_to_head = models.CharField(
+        _("与户主关系"), max_length=16, choices=Relation.choices, default=Relation.HEAD
+    )
+    moved_in_on = models.DateField(_("入住日期"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("居民")
+        verbose_name_plural = _("居民")
+        constraints = [
+            models.UniqueConstraint(fields=["id_number_index"], name="resident_unique_id_number"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["region_path", "id"],
+                name="resident_region_path_idx",
+                opclasses=["varchar_pattern_ops", "int8_ops"],
+            ),
+            # Prefix search (LIKE 'zs%') uses these on PostgreSQL through the pattern opclass.
+            models.Index(
+                fields=["name_pinyin"],
+                name="resident_pinyin_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["name_initials"],
+                name="resident_initials_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ResidentPhone(models.Model):
+    class Label(models.TextChoices):
+        OWN = "own", _("本人")
+        FAMILY = "family", _("家属")
+        EMERGENCY = "emergency", _("紧急联系人")
+
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="phones")
+    label = models.CharField(_("类型"), max_length=16, choices=Label.choices, default=Label.OWN)
+    # Sensitive (PIPL): kept to reach the resident; encrypted, shown masked.
+    number_encrypted = models.TextField(editable=False)
+    number_index = models.CharField(max_length=32, editable=False)
+    number_masked = models.CharField(_("电话"), max_length=20)
+    # The last four digits are shown by the mask anyway; kept in clear for search.
+    last4 = models.CharField(max_length=4, editable=False)
+
+    class Meta:
+        verbose_name = _("电话")
+        verbose_name_plural = _("电话")
+        indexes = [
+            models.Index(fields=["last4"], name="phone_last4_idx"),
+            models.Index(fields=["number_index"], name="phone_index_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number_masked
+
+
+class PopulationTag(models.Model):
+    """特殊人群标签, editable data: 独居老人, 高龄老人, 残疾人, 低保 …"""
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    purpose = models.CharField(_("保留原因"), max_length=200)
+    # Health, disability and hardship details are sensitive: volunteers do not see them.
+    sensitive = models.BooleanField(_("敏感"), default=False)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("人群标签")
+        verbose_name_plural = _("人群标签")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ResidentTag(models.Model):
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="tag_links")
+    tag = models.ForeignKey(PopulationTag, on_delete=models.PROTECT, related_name="resident_links")
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    since = models.DateField(_("起始日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("居民标签")
+        verbose_name_plural = _("居民标签")
+        constraints = [
+            models.UniqueConstraint(fields=["resident", "tag"], name="resident_tag_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident_id}:{self.tag_id}"

@@ -1,0 +1,553 @@
+"""Deterministic synthetic communities: the 兴乐社区 demo and city-scale areas for benchmarks.
+
+Everything is generated from one `random.Random(seed)`, so the same seed gives the same people.
+Rows are written through the bulk adapter (COPY on PostgreSQL) with pre-assigned ids; sensitive
+values are encrypted and indexed exactly as the services do for a single resident.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.resources
+import math
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+
+from django.db import transaction
+from django.utils import timezone
+from faker.providers.person.zh_CN import Provider as NameData
+from stdnum.cn import ric
+
+from weiwang.core import bulk, crypto
+from weiwang.core.identity import mask_id_number, mask_phone
+from weiwang.people.models import Household, PopulationTag, Resident, ResidentPhone, ResidentTag
+from weiwang.people.pinyin import fast_name_pinyin
+from weiwang.regions.models import Building, Dwelling, Estate, GridKind, Region, RegionLevel, Unit
+from weiwang.regions.services import recount_regions
+
+DEMO_RESIDENTS = 17_000
+COMMUNITIES_PER_STREET = 10
+GRIDS_PER_COMMUNITY = 5
+TODAY = dt.date(2026, 11, 1)  # a fixed "today" keeps ages deterministic across runs
+
+# The demo community's five grids, after the newspaper report; the first two are named there.
+DEMO_GRIDS = ["红星小区", "汉嘉国际社区", "香城花园", "兴乐苑", "桂湖丽景"]
+EXTRA_ESTATES = [
+    "锦绣家园",
+    "翠微苑",
+    "金桂园",
+    "龙湖花园",
+    "天府名居",
+    "蜀韵华庭",
+    "宝光小区",
+    "升庵苑",
+    "泰兴花园",
+    "新繁佳苑",
+    "蓉北雅居",
+    "凤凰城",
+]
+
+# 特殊人群标签: (code, name, why it is kept, sensitive).
+DEFAULT_TAGS = [
+    ("living_alone_elderly", "独居老人", "定期走访、紧急情况下联系", False),
+    ("advanced_age", "高龄老人", "高龄津贴发放与健康关怀", False),
+    ("disabled", "残疾人", "残疾人补贴与无障碍服务", True),
+    ("minimum_living", "低保", "最低生活保障的核对与复审", True),
+    ("extreme_poverty", "特困", "特困人员供养与救助", True),
+    ("children_in_difficulty", "困境儿童", "儿童保护与关爱帮扶", True),
+    ("chronic_illness", "重病慢病", "健康随访与上门送药", True),
+    ("veteran", "退役军人", "优抚政策落实与走访慰问", False),
+]
+
+ZHANG_SAN_BIRTH_START = dt.date(1965, 3, 1)
+
+
+@dataclass
+class SeedReport:
+    regions: int = 0
+    dwellings: int = 0
+    households: int = 0
+    residents: int = 0
+    phones: int = 0
+    tags: int = 0
+    communities: list[str] = field(default_factory=list)
+
+
+@cache
+def _stable_area_codes() -> tuple[list[str], list[str]]:
+    """County codes valid for any birth year (no date range), split into Sichuan and elsewhere."""
+    text = (importlib.resources.files("stdnum") / "cn" / "loc.dat").read_text(encoding="utf-8")
+    sichuan, elsewhere = [], []
+    province = ""
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        if not line.startswith(" "):
+            province = line.split()[0]
+            continue
+        code, _, rest = line.strip().partition(" ")
+        if code.endswith("00") or "[" in rest or "市辖区" in rest:
+            continue
+        (sichuan if province == "51" else elsewhere).append(province + code)
+    return sichuan, elsewhere
+
+
+@cache
+def _name_pools() -> tuple[list[str], list[float], list[str], list[str]]:
+    surnames = list(NameData.last_names.keys())
+    weights = list(NameData.last_names.values())
+    male_chars = sorted({c for n in NameData.first_names_male for c in n})
+    female_chars = sorted({c for n in NameData.first_names_female for c in n})
+    return surnames, weights, male_chars, female_chars
+
+
+class PersonFactory:
+    """Names, ID numbers and phones, deterministic for one Random."""
+
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+        self.surnames, self.weights, self.male_chars, self.female_chars = _name_pools()
+        self.cum_weights = list(_accumulate(self.weights))
+        self.sichuan, self.elsewhere = _stable_area_codes()
+        self.used_ids: set[str] = set()
+        self.pinyin_cache: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def surname(self) -> str:
+        return self.rng.choices(self.surnames, cum_weights=self.cum_weights)[0]
+
+    def given_name(self, sex: str) -> str:
+        chars = self.male_chars if sex == "male" else self.female_chars
+        if self.rng.random() < 0.3:
+            return self.rng.choice(chars)
+        return self.rng.choice(chars) + self.rng.choice(chars)
+
+    def pinyin(self, surname: str, given: str) -> tuple[str, str]:
+        key = (surname, given)
+        cached = self.pinyin_cache.get(key)
+        if cached is None:
+            cached = self.pinyin_cache[key] = fast_name_pinyin(surname, given)
+        return cached
+
+    def id_number(self, birth: dt.date, sex: str, local: bool) -> str:
+        area = self.rng.choice(self.sichuan if local else self.elsewhere)
+        while True:
+            seq = self.rng.randrange(0, 500) * 2 + (1 if sex == "male" else 0)
+            body = f"{area}{birth:%Y%m%d}{seq:03d}"
+            number = body + ric.calc_check_digit(body + "0")
+            if number not in self.used_ids:
+                self.used_ids.add(number)
+                return number
+
+    def phone(self) -> str:
+        prefix = self.rng.choice(("13", "15", "17", "18", "19"))
+        return f"{prefix}{self.rng.randrange(0, 10**9):09d}"
+
+
+def _accumulate(values: list[float]) -> list[float]:
+    total, out = 0.0, []
+    for v in values:
+        total += v
+        out.append(total)
+    return out
+
+
+def _birth(rng: random.Random, age_low: int, age_high: int) -> dt.date:
+    age_days = rng.randrange(age_low * 365, age_high * 365 + 364)
+    return TODAY - dt.timedelta(days=age_days)
+
+
+def _age(birth: dt.date) -> int:
+    return (TODAY - birth).days // 365
+
+
+class _Ids:
+    """Pre-assigned primary keys, handed out in order."""
+
+    def __init__(self, model, count: int):
+        self.range = bulk.reserve_ids(model, count)
+        self.next = self.range.start
+
+    def take(self) -> int:
+        value = self.next
+        self.next += 1
+        return value
+
+
+class AreaBuilder:
+    """Writes one community at a time: grids, micro-grids, estates down to residents."""
+
+    def __init__(self, *, seed: int, on_progress: Callable[[str], None] | None = None):
+        self.rng = random.Random(seed)
+        self.people = PersonFactory(self.rng)
+        self.report = SeedReport()
+        self.on_progress = on_progress or (lambda _msg: None)
+        self.now = timezone.now()
+        self.tag_ids: dict[str, int] = {}
+
+    # -- regions -------------------------------------------------------------------------------
+
+    def region(
+        self, *, parent: Region | None, level: str, name: str, code: str, grid_kind: str = ""
+    ) -> Region:
+        region = Region(
+            parent=parent,
+            level=level,
+            name=name,
+            code=code,
+            grid_kind=grid_kind,
+            path=f"tmp:{code}",
+        )
+        region.save()
+        region.path = f"{parent.path if parent else '/'}{region.pk}/"
+        region.save(update_fields=["path"])
+        self.report.regions += 1
+        return region
+
+    def ensure_tags(self) -> None:
+        for code, name, purpose, sensitive in DEFAULT_TAGS:
+            tag, _ = PopulationTag.objects.get_or_create(
+                code=code, defaults={"name": name, "purpose": purpose, "sensitive": sensitive}
+            )
+            self.tag_ids[code] = tag.pk
+
+    # -- one community -------------------------------------------------------------------------
+
+    def community(
+        self, *, street: Region, name: str, code: str, residents: int, grid_names: list[str]
+    ) -> Region:
+        community = self.region(parent=street, level=RegionLevel.COMMUNITY, name=name, code=code)
+        self.report.communities.append(name)
+        per_grid = residents // len(grid_names)
+        for index, grid_name in enumerate(grid_names, start=1):
+            target = per_grid + (residents - per_grid * len(grid_names) if index == 1 else 0)
+            grid = self.region(
+                parent=community,
+                level=RegionLevel.GRID,
+                name=f"第{index}网格({grid_name})",
+                code=f"{code}{index:02d}",
+                grid_kind=GridKind.GENERAL,
+            )
+            self._fill_grid(community, grid, grid_name, target)
+        return community
+
+    def _fill_grid(self, community: Region, grid: Region, estate_name: str, residents: int) -> None:
+        rng = self.rng
+        households: list[list[tuple[str, str, dt.date]]] = []
+        total = 0
+        while total < residents:
+            members = self._household_members()[: residents - total]
+            households.append(members)
+            total += len(members)
+        dwellings_needed = math.ceil(len(households) / 0.92)
+        # Micro-grids of 30–100 households: mostly 60–95 dwellings, so few are flagged.
+        micro_grids: list[Region] = []
+        remaining = dwellings_needed
+        while remaining > 0:
+            size = min(remaining, rng.randint(60, 95))
+            micro_grids.append(
+                self.region(
+                    parent=grid,
+                    level=RegionLevel.MICRO_GRID,
+                    name=f"{grid.name.split('(')[0]}第{len(micro_grids) + 1}微网格",
+                    code=f"{grid.code}{len(micro_grids) + 1:03d}",
+                )
+            )
+            remaining -= size
+        estate = Estate.objects.create(
+            community=community, name=estate_name, address=f"{community.name}{estate_name}"
+        )
+        dwellings = self._dwellings(estate, micro_grids, dwellings_needed)
+        self._people(dwellings, households)
+
+    def _dwellings(self, estate: Estate, micro_grids: list[Region], count: int) -> list[tuple]:
+        rng = self.rng
+        layout: list[tuple[str, str, str]] = []  # (building, unit, room)
+        building_no = 0
+        while len(layout) < count:
+            building_no += 1
+            units, floors, per_floor = (
+                rng.randint(1, 3),
+                rng.choice((6, 11, 18, 26, 33)),
+                rng.randint(2, 4),
+            )
+            for unit_no in range(1, units + 1):
+                for floor in range(1, floors + 1):
+                    for door in range(1, per_floor + 1):
+                        layout.append((str(building_no), str(unit_no), f"{floor}{door:02d}"))
+        layout = layout[:count]
+        building_ids: dict[str, int] = {}
+        unit_ids: dict[tuple[str, str], int] = {}
+        for b, u, _r in layout:
+            if b not in building_ids:
+                building_ids[b] = Building.objects.create(estate=estate, number=b).pk
+            if (b, u) not in unit_ids:
+                unit_ids[(b, u)] = Unit.objects.create(building_id=building_ids[b], number=u).pk
+        ids = _Ids(Dwelling, count)
+        per_micro = math.ceil(count / len(micro_grids))
+        rows = []
+        for position, (b, u, room) in enumerate(layout):
+            micro = micro_grids[min(position // per_micro, len(micro_grids) - 1)]
+            rows.append(
+                (
+                    ids.take(),
+                    unit_ids[(b, u)],
+                    room,
+                    micro.pk,
+                    micro.path,
+                    f"{estate.name}{b}栋{u}单元{room}",
+                )
+            )
+        bulk.insert_rows(
+            Dwelling, ["id", "unit_id", "room", "micro_grid_id", "region_path", "address"], rows
+        )
+        self.report.dwellings += len(rows)
+        return rows
+
+    # -- people ---------------------------------------------------------------------------------
+
+    def _people(self, dwellings: list[tuple], households: list[list[tuple]]) -> None:
+        occupied = sorted(self.rng.sample(dwellings, k=len(households)), key=lambda row: row[0])
+        household_ids = _Ids(Household, len(occupied))
+        household_rows, members = [], []
+        for dwelling, household in zip(occupied, households, strict=True):
+            hid = household_ids.take()
+            household_rows.append((hid, dwelling[0], dwelling[3], dwelling[4], self.now))
+            members.extend((hid, dwelling, m) for m in household)
+        bulk.insert_rows(
+            Household,
+            ["id", "dwelling_id", "micro_grid_id", "region_path", "created_at"],
+            household_rows,
+        )
+        self.report.households += len(household_rows)
+        self._write_residents(members)
+
+    def _household_members(self) -> list[tuple[str, str, dt.date]]:
+        """(relation, sex, birth date) for one household."""
+        rng = self.rng
+        roll = rng.random()
+        head_sex = "male" if rng.random() < 0.62 else "female"
+        if roll < 0.14:  # one person; many of them elderly
+            return [
+                (
+                    "head",
+                    head_sex,
+                    _birth(rng, 60, 92) if rng.random() < 0.5 else _birth(rng, 22, 59),
+                )
+            ]
+        head_birth = _birth(rng, 26, 75)
+        spouse_sex = "female" if head_sex == "male" else "male"
+        members = [
+            ("head", head_sex, head_birth),
+            ("spouse", spouse_sex, head_birth + dt.timedelta(days=rng.randint(-1800, 1800))),
+        ]
+        head_age = _age(head_birth)
+        for _ in range(
+            rng.choice((0, 1, 1, 1, 2, 2, 3)) if head_age < 60 else rng.choice((0, 0, 1))
+        ):
+            low = max(0, head_age - 40)
+            high = max(low, min(head_age - 20, 35))
+            members.append(("child", rng.choice(("male", "female")), _birth(rng, low, high)))
+        if head_age < 50 and rng.random() < 0.25:
+            members.append(
+                (
+                    "parent",
+                    rng.choice(("male", "female")),
+                    _birth(rng, head_age + 22, head_age + 35),
+                )
+            )
+        if head_age >= 55 and rng.random() < 0.3:
+            members.append(("grandchild", rng.choice(("male", "female")), _birth(rng, 0, 12)))
+        return members
+
+    def _write_residents(self, members: list[tuple[int, tuple, tuple[str, str, dt.date]]]) -> None:
+        rng, people = self.rng, self.people
+        resident_ids = _Ids(Resident, len(members))
+        now = self.now.isoformat()
+        resident_rows, phone_rows, tag_rows = [], [], []
+        household_surname: dict[int, str] = {}
+        household_size: dict[int, int] = {}
+        for hid, _d, _m in members:
+            household_size[hid] = household_size.get(hid, 0) + 1
+        phone_ids = _Ids(ResidentPhone, len(members))
+        tag_link_ids = _Ids(ResidentTag, len(members))
+        for hid, dwelling, (relation, sex, birth) in members:
+            rid = resident_ids.take()
+            surname = household_surname.setdefault(hid, people.surname())
+            if relation in ("spouse", "parent") or (relation == "head" and rng.random() < 0.1):
+                surname = people.surname()
+            given = people.given_name(sex)
+            pinyin, initials = people.pinyin(surname, given)
+            floating = rng.random() < 0.15
+            id_number = people.id_number(birth, sex, local=not floating or rng.random() < 0.3)
+            moved_in = dt.date(2022, 6, 1) + dt.timedelta(days=rng.randrange(0, 1550))
+            resident_rows.append(
+                (
+                    rid,
+                    hid,
+                    dwelling[3],
+                    dwelling[4],
+                    surname + given,
+                    pinyin,
+                    initials,
+                    crypto.encrypt(id_number),
+                    crypto.blind_index(id_number),
+                    mask_id_number(id_number),
+                    sex,
+                    birth.isoformat(),
+                    f"{'外省市' if floating else '四川省成都市新都区'}",
+                    "floating" if floating else "permanent",
+                    relation,
+                    moved_in.isoformat(),
+                    now,
+                    now,
+                )
+            )
+            age = _age(birth)
+            if age >= 14 and rng.random() < 0.9:
+                phone = people.phone()
+                phone_rows.append(
+                    (
+                        phone_ids.take(),
+                        rid,
+                        "own",
+                        crypto.encrypt(phone),
+                        crypto.blind_index(phone),
+                        mask_phone(phone),
+                        phone[-4:],
+                    )
+                )
+            for code in self._tags_for(age, sex, household_size[hid]):
+                tag_rows.append((tag_link_ids.take(), rid, self.tag_ids[code], "", None))
+        bulk.insert_rows(
+            Resident,
+            [
+                "id",
+                "household_id",
+                "micro_grid_id",
+                "region_path",
+                "name",
+                "name_pinyin",
+                "name_initials",
+                "id_number_encrypted",
+                "id_number_index",
+                "id_number_masked",
+                "sex",
+                "birth_date",
+                "registered_address",
+                "residence_type",
+                "relation_to_head",
+                "moved_in_on",
+                "created_at",
+                "updated_at",
+            ],
+            resident_rows,
+        )
+        bulk.insert_rows(
+            ResidentPhone,
+            [
+                "id",
+                "resident_id",
+                "label",
+                "number_encrypted",
+                "number_index",
+                "number_masked",
+                "last4",
+            ],
+            phone_rows,
+        )
+        bulk.insert_rows(ResidentTag, ["id", "resident_id", "tag_id", "note", "since"], tag_rows)
+        self.report.residents += len(resident_rows)
+        self.report.phones += len(phone_rows)
+        self.report.tags += len(tag_rows)
+
+    def _tags_for(self, age: int, sex: str, household_size: int) -> list[str]:
+        roll = self.rng.random
+        tags = []
+        if age >= 65 and household_size == 1:
+            tags.append("living_alone_elderly")
+        if age >= 80:
+            tags.append("advanced_age")
+        if roll() < 0.02:
+            tags.append("disabled")
+        if roll() < 0.015:
+            tags.append("minimum_living")
+        if roll() < 0.003:
+            tags.append("extreme_poverty")
+        if age < 16 and roll() < 0.01:
+            tags.append("children_in_difficulty")
+        if age >= 50 and roll() < 0.08:
+            tags.append("chronic_illness")
+        if sex == "male" and age >= 25 and roll() < 0.03:
+            tags.append("veteran")
+        return tags
+
+
+def zhang_san_id_number() -> str:
+    """张三's demo ID 5101…1234: 金堂县 code, sequence 123, a birth date giving check digit 4."""
+    day = ZHANG_SAN_BIRTH_START
+    while True:
+        body = f"510121{day:%Y%m%d}123"
+        if ric.calc_check_digit(body + "0") == "4":
+            return body + "4"
+        day += dt.timedelta(days=1)
+
+
+def communities_needed(residents: int) -> int:
+    return max(1, math.ceil(residents / DEMO_RESIDENTS))
+
+
+@transaction.atomic
+def build_area(
+    *, seed: int, residents: int, on_progress: Callable[[str], None] | None = None
+) -> tuple[SeedReport, dict[str, Region]]:
+    """新都区 / 新都街道 / 兴乐社区 and, for larger N, more communities and streets."""
+    builder = AreaBuilder(seed=seed, on_progress=on_progress)
+    builder.people.used_ids.add(zhang_san_id_number())
+    builder.ensure_tags()
+    district = builder.region(parent=None, level=RegionLevel.DISTRICT, name="新都区", code="510114")
+    total_communities = communities_needed(residents)
+    per_community = residents // total_communities
+    streets: list[Region] = []
+    first_community: Region | None = None
+    for index in range(total_communities):
+        street_no = index // COMMUNITIES_PER_STREET
+        if street_no == len(streets):
+            name = "新都街道" if street_no == 0 else f"合成街道{street_no + 1}"
+            streets.append(
+                builder.region(
+                    parent=district,
+                    level=RegionLevel.STREET,
+                    name=name,
+                    code=f"510114{street_no + 1:03d}",
+                )
+            )
+        count = per_community + (residents - per_community * total_communities if index == 0 else 0)
+        if index == 0:
+            name, grids = "兴乐社区", DEMO_GRIDS
+        else:
+            name = f"合成社区{index + 1}"
+            grids = [
+                builder.rng.choice(EXTRA_ESTATES) + f"{g}期"
+                for g in range(1, GRIDS_PER_COMMUNITY + 1)
+            ]
+        community = builder.community(
+            street=streets[-1],
+            name=name,
+            code=f"{streets[-1].code}{index % COMMUNITIES_PER_STREET + 1:03d}",
+            residents=count,
+            grid_names=grids,
+        )
+        first_community = first_community or community
+        builder.on_progress(f"{name}: {builder.report.residents} residents so far")
+    bulk.reset_sequences(
+        [Region, Estate, Building, Unit, Dwelling, Household, Resident, ResidentPhone, ResidentTag]
+    )
+    recount_regions()
+    assert first_community is not None
+    return builder.report, {
+        "district": district,
+        "street": streets[0],
+        "community": first_community,
+    }

@@ -1,0 +1,107 @@
+"""Scoped reads of residents and households, including search with keyset pagination."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from weiwang.access import Action, can, get_or_404, scope_q
+from weiwang.core.crypto import blind_index
+from weiwang.people.models import Household, PopulationTag, Resident, ResidentTag
+
+PAGE_SIZE = 20
+_ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
+_PHONE = re.compile(r"^1\d{10}$")
+_LAST4 = re.compile(r"^\d{4}$")
+_LATIN = re.compile(r"^[a-zA-Z\s]+$")
+
+
+def residents_for_user(user, action: Action = Action.VIEW_RESIDENTS) -> QuerySet[Resident]:
+    return Resident.objects.filter(
+        scope_q(
+            user,
+            action,
+            path="region_path",
+            building="household__dwelling__unit__building_id",
+            household="household_id",
+        )
+    )
+
+
+def households_for_user(user) -> QuerySet[Household]:
+    return Household.objects.filter(
+        scope_q(
+            user,
+            Action.VIEW_RESIDENTS,
+            path="region_path",
+            building="dwelling__unit__building_id",
+            household="id",
+        )
+    )
+
+
+def visible_tags_q(user) -> Q:
+    return Q() if can(user, Action.VIEW_SENSITIVE_TAGS) else Q(tag__sensitive=False)
+
+
+def with_list_relations(queryset: QuerySet[Resident], user) -> QuerySet[Resident]:
+    """What a resident list or card shows, in a constant number of queries."""
+    tags = ResidentTag.objects.filter(visible_tags_q(user)).select_related("tag")
+    return queryset.select_related("household__dwelling").prefetch_related(
+        Prefetch("tag_links", queryset=tags), "phones"
+    )
+
+
+def get_resident_for_user(user, pk: object) -> Resident:
+    return get_or_404(with_list_relations(residents_for_user(user), user), pk)
+
+
+def tags_for_user(user) -> QuerySet[PopulationTag]:
+    tags = PopulationTag.objects.filter(active=True)
+    if not can(user, Action.VIEW_SENSITIVE_TAGS):
+        tags = tags.filter(sensitive=False)
+    return tags
+
+
+def search_filter(query: str) -> Q:
+    """Interpret the search box: ID number, phone, last 4 phone digits, pinyin, name or address."""
+    q = query.strip()
+    if not q:
+        return Q()
+    if _ID_NUMBER.match(q):
+        return Q(id_number_index=blind_index(q))
+    if _PHONE.match(q):
+        return Q(phones__number_index=blind_index(q))
+    if _LAST4.match(q):
+        return Q(phones__last4=q)
+    if _LATIN.match(q):
+        latin = "".join(q.split()).lower()
+        return Q(name_initials__startswith=latin) | Q(name_pinyin__startswith=latin)
+    return Q(name__contains=q) | Q(household__dwelling__address__contains=q)
+
+
+@dataclass
+class ResidentPage:
+    rows: list[Resident]
+    next_cursor: int | None
+
+
+def search_residents(
+    user, *, query: str = "", tag: str = "", after: int | None = None, limit: int = PAGE_SIZE
+) -> ResidentPage:
+    """One keyset page (ordered by id) of the residents the user may see that match."""
+    queryset = residents_for_user(user).filter(search_filter(query))
+    # A resident with two matching phones or tags would appear twice without distinct.
+    many_valued = bool(tag) or bool(_PHONE.match(query.strip()) or _LAST4.match(query.strip()))
+    if tag:
+        visible = tags_for_user(user).filter(code=tag)
+        queryset = queryset.filter(tag_links__tag__in=visible)
+    if after is not None:
+        queryset = queryset.filter(id__gt=after)
+    if many_valued:
+        queryset = queryset.distinct()
+    rows = list(with_list_relations(queryset.order_by("id"), user)[: limit + 1])
+    next_cursor = rows[limit - 1].id if len(rows) > limit else None
+    return ResidentPage(rows=rows[:limit], next_cursor=next_cursor)

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from weiwang.access import Action, can, require
+from weiwang.core.errors import ApplicationError
+from weiwang.people import selectors, services
+from weiwang.people.forms import ResidentSearchForm, RevealForm
+
+
+@login_required
+def resident_search(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.VIEW_RESIDENTS)
+    tags = list(selectors.tags_for_user(request.user))
+    form = ResidentSearchForm(request.GET or None, tags=tags)
+    page = None
+    if form.is_valid() or not request.GET:
+        data = form.cleaned_data if request.GET else {}
+        page = selectors.search_residents(
+            request.user,
+            query=data.get("q", ""),
+            tag=data.get("tag", ""),
+            after=data.get("after"),
+        )
+    next_query = None
+    if page and page.next_cursor:
+        params = request.GET.copy()
+        params["after"] = str(page.next_cursor)
+        next_query = params.urlencode()
+    first_query = None
+    if request.GET.get("after"):
+        params = request.GET.copy()
+        params.pop("after")
+        first_query = params.urlencode()
+    return render(
+        request,
+        "people/resident_search.html",
+        {"form": form, "page": page, "next_query": next_query, "first_query": first_query},
+    )
+
+
+def _detail(request: HttpRequest, pk: int, *, status: int = 200, **extra: object) -> HttpResponse:
+    resident = selectors.get_resident_for_user(request.user, pk)
+    context = {
+        "resident": resident,
+        "can_reveal": can(request.user, Action.REVEAL_SENSITIVE),
+        "reveal_form": RevealForm(),
+        **extra,
+    }
+    return render(request, "people/resident_detail.html", context, status=status)
+
+
+@login_required
+def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, pk)
+
+
+@login_required
+@require_POST
+def resident_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = selectors.get_resident_for_user(request.user, pk)
+    if not can(request.user, Action.REVEAL_SENSITIVE):
+        raise Http404
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, pk, reveal_form=form, status=400)
+    try:
+        revealed = services.resident_reveal(
+            actor=request.user, resident=resident, reason=form.cleaned_data["reason"]
+        )
+    except ApplicationError as error:
+        form.add_error("reason", error.message)
+        return _detail(request, pk, reveal_form=form, status=400)
+    response = _detail(request, pk, revealed=revealed, reveal_form=form)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def my_household(request: HttpRequest) -> HttpResponse:
+    """A resident's own household: the one place a resident sees people records."""
+    resident = request.user.resident
+    if resident is None:
+        raise Http404
+    return redirect("dwelling_detail", pk=resident.household.dwelling_id)

@@ -1,0 +1,92 @@
+"""Scoped reads of the region and address trees."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from weiwang.access import Action, get_or_404, grants_for, scope_q
+from weiwang.regions.models import Building, Dwelling, Region, Unit
+
+
+def regions_for_user(user) -> QuerySet[Region]:
+    return Region.objects.filter(
+        scope_q(user, Action.VIEW_REGIONS, path="path", building="", household="")
+    )
+
+
+def get_region_for_user(user, pk: object) -> Region:
+    return get_or_404(regions_for_user(user), pk)
+
+
+def top_regions_for_user(user) -> list[Region]:
+    """The highest region nodes the user may browse (their assigned nodes, without nesting)."""
+    paths = sorted({g.region_path for g in grants_for(user)})
+    tops = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+    return list(regions_for_user(user).filter(path__in=tops))
+
+
+def ancestors_of(region: Region) -> list[Region]:
+    ids = region.ancestor_ids
+    by_id = Region.objects.in_bulk(ids)
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def children_of(region: Region) -> QuerySet[Region]:
+    return region.children.order_by("code")
+
+
+def dwellings_for_user(user) -> QuerySet[Dwelling]:
+    return Dwelling.objects.filter(
+        scope_q(
+            user,
+            Action.VIEW_RESIDENTS,
+            path="region_path",
+            building="unit__building_id",
+            household="households__id",
+        )
+    )
+
+
+def get_dwelling_for_user(user, pk: object) -> Dwelling:
+    return get_or_404(
+        dwellings_for_user(user).select_related("unit__building__estate", "micro_grid"), pk
+    )
+
+
+def buildings_in_region(user, region: Region) -> QuerySet[Building]:
+    """Buildings with at least one dwelling of `region` that the user may see, with counts."""
+    visible = dwellings_for_user(user).filter(region_path__startswith=region.path)
+    return (
+        Building.objects.filter(units__dwellings__in=visible)
+        .select_related("estate")
+        .annotate(dwellings_here=Count("units__dwellings", filter=Q(units__dwellings__in=visible)))
+        .order_by("estate__name", "number")
+    )
+
+
+def get_building_for_user(user, pk: object) -> Building:
+    visible = Building.objects.filter(units__dwellings__in=dwellings_for_user(user)).distinct()
+    return get_or_404(visible.select_related("estate"), pk)
+
+
+def units_in_building(user, building: Building) -> QuerySet[Unit]:
+    visible = dwellings_for_user(user).filter(unit__building=building)
+    return (
+        Unit.objects.filter(building=building, dwellings__in=visible)
+        .annotate(dwellings_here=Count("dwellings"))
+        .order_by("number")
+    )
+
+
+def get_unit_for_user(user, pk: object) -> Unit:
+    visible = Unit.objects.filter(dwellings__in=dwellings_for_user(user)).distinct()
+    return get_or_404(visible.select_related("building__estate"), pk)
+
+
+def dwellings_in_unit(user, unit: Unit) -> QuerySet[Dwelling]:
+    return (
+        dwellings_for_user(user)
+        .filter(unit=unit)
+        .annotate(resident_total=Count("households__members"))
+        .order_by("room")
+    )

@@ -1,0 +1,102 @@
+"""Writes to the region and address trees."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from weiwang.core.errors import ApplicationError
+from weiwang.regions.models import (
+    CHILD_LEVEL,
+    Building,
+    Dwelling,
+    Estate,
+    Region,
+    RegionLevel,
+    Unit,
+)
+
+
+@transaction.atomic
+def region_create(
+    *, parent: Region | None, level: str, name: str, code: str, grid_kind: str = ""
+) -> Region:
+    expected = RegionLevel.DISTRICT if parent is None else CHILD_LEVEL[parent.level]
+    if level != expected:
+        raise ApplicationError(
+            _("层级不正确:此处只能新建“%(level)s”。") % {"level": RegionLevel(expected).label},
+            code="region_level",
+        )
+    # The path needs the new id, so the row is written twice inside one transaction.
+    region = Region.objects.create(
+        parent=parent, level=level, name=name, code=code, grid_kind=grid_kind, path=f"tmp:{code}"
+    )
+    region.path = f"{parent.path if parent else '/'}{region.pk}/"
+    region.save(update_fields=["path"])
+    return region
+
+
+def dwelling_address(unit: Unit, room: str) -> str:
+    building = unit.building
+    return f"{building.estate.name}{building.number}栋{unit.number}单元{room}"
+
+
+@transaction.atomic
+def dwelling_create(*, unit: Unit, room: str, micro_grid: Region) -> Dwelling:
+    if micro_grid.level != RegionLevel.MICRO_GRID:
+        raise ApplicationError(_("房屋只能划入微网格。"), code="dwelling_micro_grid")
+    return Dwelling.objects.create(
+        unit=unit,
+        room=room,
+        micro_grid=micro_grid,
+        region_path=micro_grid.path,
+        address=dwelling_address(unit, room),
+    )
+
+
+def estate_get_or_create(*, community: Region, name: str) -> Estate:
+    return Estate.objects.get_or_create(community=community, name=name)[0]
+
+
+def building_get_or_create(*, estate: Estate, number: str) -> Building:
+    return Building.objects.get_or_create(estate=estate, number=number)[0]
+
+
+def unit_get_or_create(*, building: Building, number: str) -> Unit:
+    return Unit.objects.get_or_create(building=building, number=number)[0]
+
+
+@transaction.atomic
+def recount_regions() -> None:
+    """Recompute every region's dwelling, household and resident counts in a few grouped queries."""
+    from weiwang.people.models import Household, Resident
+
+    per_micro_grid = {
+        "dwelling_count": Counter(dict(_grouped(Dwelling))),
+        "household_count": Counter(dict(_grouped(Household))),
+        "resident_count": Counter(dict(_grouped(Resident))),
+    }
+    regions = list(Region.objects.only("id", "parent_id", "level", "path"))
+    totals = {r.pk: dict.fromkeys(per_micro_grid, 0) for r in regions}
+    for region in regions:
+        if region.level != RegionLevel.MICRO_GRID:
+            continue
+        for field, counter in per_micro_grid.items():
+            for node_id in [*region.ancestor_ids, region.pk]:
+                totals[node_id][field] += counter.get(region.pk, 0)
+    for region in regions:
+        for field, value in totals[region.pk].items():
+            setattr(region, field, value)
+    Region.objects.bulk_update(regions, list(per_micro_grid), batch_size=2000)
+
+
+def _grouped(model) -> list[tuple[int, int]]:
+    from django.db.models import Count
+
+    return list(
+        model.objects.values("micro_grid_id")
+        .annotate(n=Count("id"))
+        .values_list("micro_grid_id", "n")
+    )

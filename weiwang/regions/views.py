@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from weiwang.access import Action, require
+from weiwang.people.selectors import residents_for_user, with_list_relations
+from weiwang.regions import selectors
+from weiwang.regions.models import RegionLevel
+
+
+@login_required
+def region_index(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.VIEW_REGIONS)
+    tops = selectors.top_regions_for_user(request.user)
+    if len(tops) == 1:
+        return redirect("region_detail", pk=tops[0].pk)
+    return render(request, "regions/index.html", {"regions": tops})
+
+
+@login_required
+def region_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    region = selectors.get_region_for_user(request.user, pk)
+    context = {
+        "region": region,
+        "ancestors": selectors.ancestors_of(region),
+        "visible_ancestor_ids": set(
+            selectors.regions_for_user(request.user)
+            .filter(pk__in=region.ancestor_ids)
+            .values_list("pk", flat=True)
+        ),
+    }
+    if region.level == RegionLevel.MICRO_GRID:
+        context["buildings"] = selectors.buildings_in_region(request.user, region)
+    else:
+        context["children"] = selectors.children_of(region)
+        context["child_level_label"] = RegionLevel(region.child_level).label
+    return render(request, "regions/region_detail.html", context)
+
+
+@login_required
+def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    building = selectors.get_building_for_user(request.user, pk)
+    units = selectors.units_in_building(request.user, building)
+    return render(request, "regions/building_detail.html", {"building": building, "units": units})
+
+
+@login_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = selectors.get_unit_for_user(request.user, pk)
+    dwellings = selectors.dwellings_in_unit(request.user, unit)
+    return render(request, "regions/unit_detail.html", {"unit": unit, "dwellings": dwellings})
+
+
+@login_required
+def dwelling_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    dwelling = selectors.get_dwelling_for_user(request.user, pk)
+    residents = with_list_relations(
+        residents_for_user(request.user).filter(household__dwelling=dwelling), request.user
+    ).order_by("household_id", "id")
+    return render(
+        request, "regions/dwelling_detail.html", {"dwelling": dwelling, "residents": residents}
+    )

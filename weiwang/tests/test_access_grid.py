@@ -1,0 +1,209 @@
+"""The permission grid: every persona × every URL × own/other scope (DESIGN.md §4).
+
+Each URL route of the project needs a row in CASES; a new URL without one fails
+`test_every_url_has_a_row_in_the_grid`. Out of scope must be a 404, never a 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+PERSONAS = [
+    "district_admin",
+    "street_admin",
+    "community_worker",
+    "grid_worker",
+    "grid_worker2",
+    "micro_grid_worker",
+    "building_head",
+    "party_member",
+    "resident",
+    "nobody",
+]
+
+# Per persona: (own resident, other resident just outside the scope, own region, other region).
+SCOPES = {
+    "district_admin": ("zhangsan", "wujiu", "D", "D2"),
+    "street_admin": ("zhangsan", "zhouba", "S", "S2"),
+    "community_worker": ("zhangsan", "sunqi", "C", "C2"),
+    "grid_worker": ("zhangsan", "wangwu", "G1", "G2"),
+    "grid_worker2": ("wangwu", "zhangsan", "G2", "G1"),
+    "micro_grid_worker": ("zhangsan", "zhaoliu", "M1", "M1b"),
+    "building_head": ("zhangsan", "zhaoliu", "M1", "M1b"),
+    "party_member": ("zhaoliu", "zhangsan", "M1b", "M1"),
+    "resident": ("zhangsan", "zhaoliu", "M1", "M1b"),
+    "nobody": ("zhangsan", "zhaoliu", "M1", "M1b"),
+}
+BROWSERS = {
+    "district_admin",
+    "street_admin",
+    "community_worker",
+    "grid_worker",
+    "grid_worker2",
+    "micro_grid_worker",
+}
+REVEALERS = {"district_admin", "street_admin", "community_worker", "grid_worker", "grid_worker2"}
+RESIDENT_VIEWERS = BROWSERS | {"building_head", "party_member", "resident"}
+HOUSEHOLD_OWNERS = {"party_member", "resident"}
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    path: Callable[[object, str, str], str]  # (world, persona, "own"/"other") → URL
+    expect: Callable[[str, str], int]  # (persona, scope) → status
+    api: bool = False
+    data: Callable[[str, str], dict] | None = None
+
+
+def _resident(world, persona, scope):
+    key = SCOPES[persona][0 if scope == "own" else 1]
+    return world.residents[key]
+
+
+def _region(world, persona, scope):
+    return world.regions[SCOPES[persona][2 if scope == "own" else 3]]
+
+
+def _dwelling(world, persona, scope):
+    return _resident(world, persona, scope).household.dwelling
+
+
+def scoped(allowed: set[str], ok: int = 200) -> Callable[[str, str], int]:
+    return lambda persona, scope: ok if persona in allowed and scope == "own" else 404
+
+
+def everyone(status: int) -> Callable[[str, str], int]:
+    return lambda persona, scope: status
+
+
+def by_persona(allowed: set[str], ok: int, otherwise: int = 404) -> Callable[[str, str], int]:
+    return lambda persona, scope: ok if persona in allowed else otherwise
+
+
+CASES: dict[str, Case] = {
+    "": Case("get", lambda w, p, s: "/", everyone(200)),
+    "healthz": Case("get", lambda w, p, s: "/healthz", everyone(200)),
+    "login/": Case("get", lambda w, p, s: "/login/", everyone(302)),
+    "logout/": Case("post", lambda w, p, s: "/logout/", everyone(302)),
+    "regions/": Case("get", lambda w, p, s: "/regions/", by_persona(BROWSERS, 302)),
+    "regions/<int:pk>/": Case(
+        "get", lambda w, p, s: f"/regions/{_region(w, p, s).pk}/", scoped(BROWSERS)
+    ),
+    "buildings/<int:pk>/": Case(
+        "get",
+        lambda w, p, s: f"/buildings/{_dwelling(w, p, s).unit.building_id}/",
+        scoped(RESIDENT_VIEWERS),
+    ),
+    "units/<int:pk>/": Case(
+        "get", lambda w, p, s: f"/units/{_dwelling(w, p, s).unit_id}/", scoped(RESIDENT_VIEWERS)
+    ),
+    "dwellings/<int:pk>/": Case(
+        "get", lambda w, p, s: f"/dwellings/{_dwelling(w, p, s).pk}/", scoped(RESIDENT_VIEWERS)
+    ),
+    "residents/": Case("get", lambda w, p, s: "/residents/", by_persona(RESIDENT_VIEWERS, 200)),
+    "residents/<int:pk>/": Case(
+        "get", lambda w, p, s: f"/residents/{_resident(w, p, s).pk}/", scoped(RESIDENT_VIEWERS)
+    ),
+    "residents/<int:pk>/reveal/": Case(
+        "post",
+        lambda w, p, s: f"/residents/{_resident(w, p, s).pk}/reveal/",
+        scoped(REVEALERS),
+        data=lambda p, s: {"reason": "核对高龄补贴"},
+    ),
+    "my-household/": Case(
+        "get", lambda w, p, s: "/my-household/", by_persona(HOUSEHOLD_OWNERS, 302)
+    ),
+    "api/v1/": Case("get", lambda w, p, s: "/api/v1/", everyone(404), api=True),
+    "api/v1/openapi.json": Case(
+        "get", lambda w, p, s: "/api/v1/openapi.json", everyone(200), api=True
+    ),
+    "api/v1/auth/token": Case(
+        "post",
+        lambda w, p, s: "/api/v1/auth/token",
+        everyone(401),
+        api=True,
+        data=lambda p, s: {"username": f"{p}-{s}", "password": "wrong"},
+    ),
+    "api/v1/regions/<region_id>": Case(
+        "get", lambda w, p, s: f"/api/v1/regions/{_region(w, p, s).pk}", scoped(BROWSERS), api=True
+    ),
+    "api/v1/residents": Case(
+        "get",
+        lambda w, p, s: "/api/v1/residents",
+        by_persona(RESIDENT_VIEWERS | {"nobody"}, 200),
+        api=True,
+    ),
+    "api/v1/residents/<resident_id>": Case(
+        "get",
+        lambda w, p, s: f"/api/v1/residents/{_resident(w, p, s).pk}",
+        scoped(RESIDENT_VIEWERS),
+        api=True,
+    ),
+}
+
+
+def _routes(patterns, prefix: str = "") -> list[str]:
+    routes = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            routes += _routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            routes.append(prefix + str(pattern.pattern))
+    return routes
+
+
+def test_every_url_has_a_row_in_the_grid():
+    missing = sorted(set(_routes(get_resolver().url_patterns)) - set(CASES))
+    assert not missing, f"URLs without a row in the permission grid: {missing}"
+
+
+@pytest.mark.parametrize("route", sorted(CASES))
+def test_permission_grid(world, route):
+    case = CASES[route]
+    failures = []
+    for persona in PERSONAS:
+        for scope in ("own", "other"):
+            client = world.api(persona) if case.api else world.client(persona)
+            url = case.path(world, persona, scope)
+            if case.method == "post":
+                content_type = (
+                    "application/json" if case.api else "application/x-www-form-urlencoded"
+                )
+                body = case.data(persona, scope) if case.data else {}
+                if case.api:
+                    import json
+
+                    response = client.post(url, json.dumps(body), content_type=content_type)
+                else:
+                    response = client.post(url, body)
+            else:
+                response = client.get(url)
+            expected = case.expect(persona, scope)
+            if response.status_code != expected:
+                failures.append(f"{persona}/{scope} {url}: {response.status_code} != {expected}")
+    assert not failures, "\n".join(failures)
+
+
+def test_anonymous_visitors_are_sent_to_login(world, client):
+    for url in ["/", "/regions/", f"/residents/{world.residents['zhangsan'].pk}/", "/residents/"]:
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_anonymous_api_calls_get_a_structured_401(world, client):
+    response = client.get(f"/api/v1/residents/{world.residents['zhangsan'].pk}")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthorized"
+
+
+def test_out_of_scope_is_identical_to_missing(world):
+    client = world.client("grid_worker")
+    other = client.get(f"/residents/{world.residents['wangwu'].pk}/")
+    missing = client.get("/residents/999999/")
+    assert other.status_code == missing.status_code == 404
+    assert other.content == missing.content

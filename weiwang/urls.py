@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from weiwang.accounts.views import LoginView
+from weiwang.api import api
+from weiwang.core import views as core_views
+from weiwang.people import views as people_views
+from weiwang.regions import views as region_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("login/", LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("regions/", region_views.region_index, name="region_index"),
+    path("regions/<int:pk>/", region_views.region_detail, name="region_detail"),
+    path("buildings/<int:pk>/", region_views.building_detail, name="building_detail"),
+    path("units/<int:pk>/", region_views.unit_detail, name="unit_detail"),
+    path("dwellings/<int:pk>/", region_views.dwelling_detail, name="dwelling_detail"),
+    path("residents/", people_views.resident_search, name="resident_search"),
+    path("residents/<int:pk>/", people_views.resident_detail, name="resident_detail"),
+    path("residents/<int:pk>/reveal/", people_views.resident_reveal, name="resident_reveal"),
+    path("my-household/", people_views.my_household, name="my_household"),
+    path("api/v1/", api.urls),
+]
