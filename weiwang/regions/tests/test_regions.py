@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import pytest
+
+from weiwang.core.errors import ApplicationError
+from weiwang.regions.models import Region, RegionLevel
+from weiwang.regions.services import region_create
+
+
+def test_paths_make_subtrees_a_prefix_query(world):
+    community = world.regions["C"]
+    subtree = set(
+        Region.objects.filter(path__startswith=community.path).values_list("code", flat=True)
+    )
+    assert subtree == {"T-C", "T-G1", "T-M1", "T-M1b", "T-G2", "T-M2"}
+
+
+def test_levels_must_follow_the_tree(world):
+    with pytest.raises(ApplicationError):
+        region_create(parent=world.regions["C"], level=RegionLevel.MICRO_GRID, name="x", code="x")
+
+
+def test_counts_are_rolled_up_to_every_level(world):
+    assert world.regions["M1"].resident_count == 2
+    assert world.regions["G1"].resident_count == 3
+    assert world.regions["C"].resident_count == 4
+    assert world.regions["D"].resident_count == 6
+    assert world.regions["D"].household_count == 5
+
+
+def test_grid_sizes_outside_the_range_are_flagged_not_refused(world):
+    micro = world.regions["M1"]
+    assert micro.size_flag == "small"
+    micro.household_count = 120
+    assert micro.size_flag == "large"
+    micro.household_count = 80
+    assert micro.size_flag == ""
+
+
+def test_region_page_shows_counts_children_and_flags(world):
+    html = world.client("grid_worker").get(f"/regions/{world.regions['G1'].pk}/").content.decode()
+    assert "第1微网格" in html and "第2微网格" in html
+    assert "偏小" in html  # one household each is far below 30
+    assert "新都区" in html  # ancestors are named in the breadcrumbs …
+    assert f'href="/regions/{world.regions["C"].pk}/"' not in html  # … but not linked
+
+
+def test_walk_from_grid_to_resident(world):
+    client = world.client("grid_worker")
+    zhang = world.residents["zhangsan"]
+    dwelling = zhang.household.dwelling
+    micro = client.get(f"/regions/{world.regions['M1'].pk}/").content.decode()
+    assert f"/buildings/{dwelling.unit.building_id}/" in micro
+    building = client.get(f"/buildings/{dwelling.unit.building_id}/").content.decode()
+    assert f"/units/{dwelling.unit_id}/" in building
+    unit = client.get(f"/units/{dwelling.unit_id}/").content.decode()
+    assert f"/dwellings/{dwelling.pk}/" in unit
+    home = client.get(f"/dwellings/{dwelling.pk}/").content.decode()
+    assert f"/residents/{zhang.pk}/" in home and "李秀英" in home
