@@ -9,8 +9,12 @@ from django.utils import translation
 LANGUAGE_COOKIE = settings.LANGUAGE_COOKIE_NAME
 
 
-class LanguageParameterMiddleware:
-    """`?lang=en` (or zh-hans) switches the interface language and remembers it in a cookie."""
+class LanguageMiddleware:
+    """Chinese unless the user chose otherwise: `?lang=en` switches and a cookie remembers it.
+
+    The browser's Accept-Language is deliberately ignored: the platform's working language is
+    Chinese, and an English-language phone must not turn a community worker's screens English.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -18,10 +22,17 @@ class LanguageParameterMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         chosen = request.GET.get("lang")
-        if chosen not in self.codes:
-            return self.get_response(request)
-        request.COOKIES[LANGUAGE_COOKIE] = chosen
-        translation.activate(chosen)
+        remembered = request.COOKIES.get(LANGUAGE_COOKIE)
+        if chosen in self.codes:
+            language = chosen
+        elif remembered in self.codes:
+            language = remembered
+        else:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
         response = self.get_response(request)
-        response.set_cookie(LANGUAGE_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax")
+        response.headers.setdefault("Content-Language", language)
+        if chosen in self.codes and chosen != remembered:
+            response.set_cookie(LANGUAGE_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax")
         return response

@@ -17,6 +17,7 @@ class ResidentSearchForm(forms.Form):
         ),
     )
     tag = forms.ChoiceField(label=_("人群标签"), required=False)
+    region = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     after = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def __init__(self, *args, tags=(), **kwargs):

@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from weiwang.access import Action, can, get_or_404, scope_q
 from weiwang.core.crypto import blind_index
 from weiwang.people.models import Household, PopulationTag, Resident, ResidentTag
+from weiwang.regions.models import Region
 
 PAGE_SIZE = 20
 _ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
@@ -89,10 +90,21 @@ class ResidentPage:
 
 
 def search_residents(
-    user, *, query: str = "", tag: str = "", after: int | None = None, limit: int = PAGE_SIZE
+    user,
+    *,
+    query: str = "",
+    tag: str = "",
+    within: Region | None = None,
+    after: int | None = None,
+    limit: int = PAGE_SIZE,
 ) -> ResidentPage:
-    """One keyset page (ordered by id) of the residents the user may see that match."""
+    """One keyset page (ordered by id) of the residents the user may see that match.
+
+    `within` narrows to a region's subtree; the caller fetched it through the access layer.
+    """
     queryset = residents_for_user(user).filter(search_filter(query))
+    if within is not None:
+        queryset = queryset.filter(region_path__startswith=within.path)
     # A resident with two matching phones or tags would appear twice without distinct.
     many_valued = bool(tag) or bool(_PHONE.match(query.strip()) or _LAST4.match(query.strip()))
     if tag:

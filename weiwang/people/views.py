@@ -9,6 +9,7 @@ from weiwang.access import Action, can, require
 from weiwang.core.errors import ApplicationError
 from weiwang.people import selectors, services
 from weiwang.people.forms import ResidentSearchForm, RevealForm
+from weiwang.regions.selectors import get_region_for_user
 
 
 @login_required
@@ -16,13 +17,15 @@ def resident_search(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.VIEW_RESIDENTS)
     tags = list(selectors.tags_for_user(request.user))
     form = ResidentSearchForm(request.GET or None, tags=tags)
-    page = None
+    page = within = None
     if form.is_valid() or not request.GET:
         data = form.cleaned_data if request.GET else {}
+        within = get_region_for_user(request.user, data["region"]) if data.get("region") else None
         page = selectors.search_residents(
             request.user,
             query=data.get("q", ""),
             tag=data.get("tag", ""),
+            within=within,
             after=data.get("after"),
         )
     next_query = None
@@ -38,7 +41,13 @@ def resident_search(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "people/resident_search.html",
-        {"form": form, "page": page, "next_query": next_query, "first_query": first_query},
+        {
+            "form": form,
+            "page": page,
+            "within": within,
+            "next_query": next_query,
+            "first_query": first_query,
+        },
     )
 
 

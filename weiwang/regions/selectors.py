@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Length
 
 from weiwang.access import Action, get_or_404, grants_for, scope_q
 from weiwang.regions.models import Building, Dwelling, Region, Unit
@@ -88,5 +89,5 @@ def dwellings_in_unit(user, unit: Unit) -> QuerySet[Dwelling]:
         dwellings_for_user(user)
         .filter(unit=unit)
         .annotate(resident_total=Count("households__members"))
-        .order_by("room")
+        .order_by(Length("room"), "room")  # 101, 102, …, 1001 rather than 1001, 101
     )

@@ -131,7 +131,11 @@ def test_security_headers_and_csp_without_inline_scripts(world):
 
 
 def _production_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WEIWANG_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("WEIWANG_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env.update(
         WEIWANG_ENV="production",
         WEIWANG_DEBUG="false",

@@ -41,6 +41,20 @@ def test_address_search_finds_everyone_in_the_building(world):
     assert set(names(world, "grid_worker", query="红星小区3栋")) == {"张三", "李秀英"}
 
 
+def test_search_within_a_region(world):
+    within = world.regions["M1b"]
+    assert names(world, "grid_worker", within=within) == ["赵六"]
+    page = world.client("grid_worker").get("/residents/", {"region": within.pk}).content.decode()
+    assert f"/residents/{world.residents['zhaoliu'].pk}/" in page
+    assert f"/residents/{world.residents['zhangsan'].pk}/" not in page
+    assert "只在“第2微网格”内查找" in page
+
+
+def test_search_within_a_region_out_of_scope_is_a_404(world):
+    client = world.client("grid_worker")
+    assert client.get("/residents/", {"region": world.regions["G2"].pk}).status_code == 404
+
+
 def test_tag_filter(world):
     assert names(world, "grid_worker", tag="advanced_age") == ["张三"]
 

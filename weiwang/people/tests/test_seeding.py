@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+
+from weiwang.accounts.models import User
+from weiwang.core import crypto
+from weiwang.core.identity import parse_id_number
+from weiwang.people.models import PopulationTag, Resident, ResidentTag
+from weiwang.people.seeding import build_area
+from weiwang.regions.models import Region, RegionLevel
+
+
+def _fingerprint() -> list[tuple]:
+    return list(
+        Resident.objects.order_by("id").values_list("name", "sex", "birth_date", "id_number_index")
+    )
+
+
+def _build_and_roll_back(seed: int) -> list[tuple]:
+    with transaction.atomic():
+        build_area(seed=seed, residents=600)
+        fingerprint = _fingerprint()
+        transaction.set_rollback(True)
+    return fingerprint
+
+
+def test_same_seed_gives_the_same_people(db):
+    first = _build_and_roll_back(7)
+    assert len(first) == 600
+    assert _build_and_roll_back(7) == first
+    assert _build_and_roll_back(8) != first
+
+
+@pytest.fixture
+def demo(db):
+    out = io.StringIO()
+    call_command("seed_demo", "--residents", "3000", "--seed", "3", stdout=out)
+    return out.getvalue()
+
+
+def test_demo_has_the_community_grids_logins_and_zhang_san(demo):
+    community = Region.objects.get(name="兴乐社区")
+    grids = list(community.children.order_by("code"))
+    assert len(grids) == 5
+    assert "红星小区" in grids[0].name and "汉嘉国际社区" in grids[1].name
+    assert Resident.objects.count() == 3000
+    zhang = Resident.objects.get(name="张三")
+    assert zhang.id_number_masked == "5101**********1234"
+    assert zhang.region_path.startswith(grids[0].path)
+    usernames = set(User.objects.values_list("username", flat=True))
+    assert {"district_admin", "street_admin", "community_staff", "micro1", "resident1"} <= usernames
+    assert {f"grid{i}" for i in range(1, 6)} <= usernames
+    resident1 = User.objects.get(username="resident1")
+    assert resident1.resident.household_id == zhang.household_id
+    assert "Seeded 3000 residents" in demo
+
+
+def test_demo_ids_are_valid_and_unique_and_match_sex_and_birth(demo):
+    sample = Resident.objects.order_by("?")[:200]
+    for resident in sample:
+        facts = parse_id_number(crypto.decrypt(resident.id_number_encrypted))
+        assert facts.sex == resident.sex and facts.birth_date == resident.birth_date
+    assert Resident.objects.values("id_number_index").distinct().count() == Resident.objects.count()
+
+
+def test_micro_grids_hold_thirty_to_a_hundred_households(demo):
+    micro_grids = Region.objects.filter(level=RegionLevel.MICRO_GRID)
+    sizes = [m.household_count for m in micro_grids]
+    within = [s for s in sizes if 30 <= s <= 100]
+    assert len(within) >= 0.8 * len(sizes)
+
+
+def test_tags_are_editable_data_with_reasons(demo):
+    assert PopulationTag.objects.filter(name="独居老人", sensitive=False).exists()
+    assert all(tag.purpose for tag in PopulationTag.objects.all())
+    assert ResidentTag.objects.filter(tag__code="living_alone_elderly").exists()
+
+
+def test_seed_demo_refuses_a_database_with_data_unless_told_if_empty(demo):
+    with pytest.raises(CommandError):
+        call_command("seed_demo", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("seed_demo", "--if-empty", stdout=out)
+    assert "already has data" in out.getvalue()
+
+
+def test_larger_areas_get_more_communities_and_streets(db):
+    report, _area = build_area(seed=1, residents=40_000)
+    assert report.residents == 40_000
+    assert Region.objects.filter(level=RegionLevel.COMMUNITY).count() == 3
+    assert Region.objects.get(level=RegionLevel.DISTRICT).resident_count == 40_000
+
+
+def test_demo_logins_command_lists_them(demo):
+    out = io.StringIO()
+    call_command("demo_logins", stdout=out)
+    assert "weiwang-demo" in out.getvalue() and "grid1" in out.getvalue()

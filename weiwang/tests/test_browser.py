@@ -1,0 +1,79 @@
+"""Real Chromium through Playwright: what a grid worker sees on a phone and on a desktop."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from weiwang.conftest import build_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="module")
+def _orm_beside_playwright():
+    # Playwright's sync API keeps an event loop running in this thread; the test's own ORM
+    # calls are still synchronous, so Django's async-safety guard is lifted for these tests only.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="module")
+def browser(_orm_beside_playwright):
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Browser tests need Debian's chromium: apt-get install -y chromium")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield instance
+        instance.close()
+
+
+def _login(page, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{base}/")
+
+
+def test_grid_worker_browses_to_a_resident_at_phone_size(browser, live_server):
+    build_world()
+    page = browser.new_page(viewport={"width": 375, "height": 667}, is_mobile=True)
+    _login(page, live_server.url, "grid_worker", "pw-grid_worker")
+    page.get_by_role("link", name="第1网格(红星小区)").first.click()
+    page.get_by_role("link", name="第1微网格").click()
+    page.get_by_role("link", name="红星小区 3栋").click()
+    page.get_by_role("link", name="1单元").click()
+    page.get_by_role("link", name="501").click()
+    page.get_by_role("link", name="张三").click()
+    assert page.locator("[data-field=id-number]").inner_text() == "5101**********1234"
+    # Nothing on the page is wider than the phone screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    # Touch targets are large enough to hit with a thumb.
+    height = page.get_by_role("link", name="红星小区3栋1单元501").bounding_box()["height"]
+    assert height >= 40
+    page.close()
+
+
+def test_search_by_initials_and_reveal_at_desktop_size(browser, live_server):
+    world = build_world()
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    _login(page, live_server.url, "grid_worker", "pw-grid_worker")
+    page.get_by_placeholder("查找居民:姓名、拼音首字母、电话后4位").fill("zs")
+    page.get_by_role("button", name="查找").click()
+    page.get_by_role("link", name="张三").click()
+    page.get_by_text("查看完整身份证号和电话").click()
+    page.get_by_label("查看原因").fill("核对高龄补贴")
+    page.get_by_role("button", name="查看并记录").click()
+    assert page.locator("[data-field=id-number]").inner_text() == "510121196503031234"
+    # Another grid's resident is not reachable by a guessed id.
+    response = page.goto(f"{live_server.url}/residents/{world.residents['wangwu'].pk}/")
+    assert response.status == 404
+    page.close()
