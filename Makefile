@@ -45,6 +45,7 @@ migrate: deps
 demo: migrate
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py demo_logins
+	@echo "weiwang demo: open http://127.0.0.1:$(PORT)/ and log in with one of the accounts above."
 	$(PY) manage.py runserver --noreload 127.0.0.1:$(PORT)
 
 test: test-deps

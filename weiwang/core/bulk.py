@@ -8,8 +8,9 @@ COPY FROM STDIN (psycopg 3); elsewhere through executemany. Callers pre-assign p
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable, Sequence
+import copy
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 from django.core.management.color import no_style
 from django.db import connection, models
@@ -18,26 +19,6 @@ from django.db import connection, models
 def reserve_ids(model: type[models.Model], count: int) -> range:
     last = model.objects.aggregate(m=models.Max("pk"))["m"] or 0
     return range(last + 1, last + 1 + count)
-
-
-def _copy_text(value: object) -> str:
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    text = str(value)
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        text = (
-            text.replace("\\", "\\\\")
-            .replace("\t", "\\t")
-            .replace("\n", "\\n")
-            .replace("\r", "\\r")
-        )
-    return text
 
 
 def insert_rows(
@@ -51,15 +32,9 @@ def insert_rows(
         if connection.vendor == "postgresql":
             raw = cursor.cursor  # the psycopg cursor under Django's wrapper
             with raw.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-                buffer: list[str] = []
                 for row in rows:
-                    buffer.append("\t".join(_copy_text(v) for v in row))
+                    copy.write_row(row)
                     count += 1
-                    if len(buffer) >= 5000:
-                        copy.write("\n".join(buffer) + "\n")
-                        buffer.clear()
-                if buffer:
-                    copy.write("\n".join(buffer) + "\n")
         else:
             placeholders = ", ".join(["%s"] * len(columns))
             batch = [tuple(row) for row in rows]
@@ -75,3 +50,52 @@ def reset_sequences(models_: Iterable[type[models.Model]]) -> None:
     with connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)
+
+
+@contextmanager
+def deferred_indexes(models_: Sequence[type[models.Model]]) -> Iterator[None]:
+    """On PostgreSQL, drop secondary indexes and foreign-key constraints for a bulk load and
+    rebuild them afterwards: one sort per index and one join per constraint cost far less than
+    maintaining them row by row. Unique constraints stay, so duplicates still fail the load.
+    Elsewhere (SQLite would rebuild whole tables) this does nothing.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    plan = [(model, _relaxed_fields(model), list(model._meta.indexes)) for model in models_]
+    # Fire the deferred checks of rows written so far: PostgreSQL refuses to alter a table with
+    # pending trigger events.
+    connection.check_constraints()
+    with connection.schema_editor(atomic=False) as editor:
+        for model, fields, indexes in plan:
+            for index in indexes:
+                editor.remove_index(model, index)
+            for field, relaxed in fields:
+                editor.alter_field(model, field, relaxed)
+    yield
+    connection.check_constraints()
+    with connection.schema_editor(atomic=False) as editor:
+        for model, fields, indexes in plan:
+            for field, relaxed in fields:
+                editor.alter_field(model, relaxed, field)
+            for index in indexes:
+                editor.add_index(model, index)
+
+
+def _relaxed_fields(model: type[models.Model]) -> list[tuple[models.Field, models.Field]]:
+    pairs = []
+    for field in model._meta.concrete_fields:
+        if isinstance(field, models.ForeignKey) and (field.db_index or field.db_constraint):
+            relaxed = copy.copy(field)
+            relaxed.db_index = False
+            relaxed.db_constraint = False
+            pairs.append((field, relaxed))
+    return pairs
+
+
+def analyze(models_: Iterable[type[models.Model]]) -> None:
+    """Refresh the planner's statistics after a bulk load (same statement on both databases):
+    without it PostgreSQL plans with default guesses until autovacuum gets round to it."""
+    with connection.cursor() as cursor:
+        for model in models_:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -71,11 +71,13 @@ def key_id_of(token: str) -> str:
 
 
 @cache
-def _blind_key() -> bytes:
-    return settings.BLIND_INDEX_KEY.encode()
+def _blind_key() -> hmac.HMAC:
+    # The keyed state is computed once; copying it is much cheaper than re-keying per value.
+    return hmac.new(settings.BLIND_INDEX_KEY.encode(), digestmod=hashlib.sha256)
 
 
 def blind_index(value: str) -> str:
     """A keyed, deterministic digest of a normalised value for exact lookup."""
-    normalised = "".join(value.split()).upper()
-    return hmac.new(_blind_key(), normalised.encode(), hashlib.sha256).hexdigest()[:32]
+    mac = _blind_key().copy()
+    mac.update("".join(value.split()).upper().encode())
+    return mac.hexdigest()[:32]

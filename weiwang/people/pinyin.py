@@ -21,8 +21,13 @@ def name_pinyin(name: str) -> tuple[str, str]:
     return "".join(syllables), "".join(s[0] for s in syllables if s)
 
 
+@lru_cache(maxsize=2000)
+def _surname(surname: str) -> tuple[str, ...]:
+    return tuple(lazy_pinyin(surname, errors="ignore"))
+
+
 def fast_name_pinyin(surname: str, given: str) -> tuple[str, str]:
     """Character-cached variant for bulk synthetic data (surname read as a whole word)."""
-    syllables = [*lazy_pinyin(surname, errors="ignore"), *(_syllable(c) for c in given)]
+    syllables = [*_surname(surname), *(_syllable(c) for c in given)]
     syllables = [s.lower() for s in syllables if s]
     return "".join(syllables), "".join(s[0] for s in syllables)

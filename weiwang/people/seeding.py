@@ -7,13 +7,17 @@ values are encrypted and indexed exactly as the services do for a single residen
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import importlib.resources
+import itertools
 import math
 import random
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -61,7 +65,19 @@ DEFAULT_TAGS = [
     ("veteran", "退役军人", "优抚政策落实与走访慰问", False),
 ]
 
+RESIDENT_COLUMNS = [
+    "id", "household_id", "micro_grid_id", "region_path", "name", "name_pinyin", "name_initials",
+    "id_number_encrypted", "id_number_index", "id_number_masked", "sex", "birth_date",
+    "registered_address", "residence_type", "relation_to_head", "moved_in_on", "created_at",
+    "updated_at",
+]  # fmt: skip
+PHONE_COLUMNS = [
+    "id", "resident_id", "label", "number_encrypted", "number_index", "number_masked", "last4",
+]  # fmt: skip
+
 ZHANG_SAN_BIRTH_START = dt.date(1965, 3, 1)
+MOVE_IN_START = dt.date(2022, 6, 1)  # 兴乐社区 was founded in June 2022
+BULK_MODELS = [Dwelling, Household, Resident, ResidentPhone, ResidentTag]
 
 
 @dataclass
@@ -104,58 +120,73 @@ def _name_pools() -> tuple[list[str], list[float], list[str], list[str]]:
 
 
 class PersonFactory:
-    """Names, ID numbers and phones, deterministic for one Random."""
+    """Names, ID numbers and phones, deterministic for one Random.
+
+    Hot path: every draw is `rng.random()` scaled to an index (randrange and choice cost several
+    times more), and given names come from a prebuilt pool that carries their pinyin.
+    """
 
     def __init__(self, rng: random.Random):
         self.rng = rng
-        self.surnames, self.weights, self.male_chars, self.female_chars = _name_pools()
-        self.cum_weights = list(_accumulate(self.weights))
+        surnames, weights, male_chars, female_chars = _name_pools()
+        self.surnames = [(name, *fast_name_pinyin(name, "")) for name in surnames]
+        self.cum_weights = list(itertools.accumulate(weights))
+        self.total_weight = self.cum_weights[-1]
+        self.given = {"male": _given_pool(male_chars), "female": _given_pool(female_chars)}
         self.sichuan, self.elsewhere = _stable_area_codes()
         self.used_ids: set[str] = set()
-        self.pinyin_cache: dict[tuple[str, str], tuple[str, str]] = {}
 
-    def surname(self) -> str:
-        return self.rng.choices(self.surnames, cum_weights=self.cum_weights)[0]
+    def pick(self, items: Sequence[T]) -> T:
+        return items[int(self.rng.random() * len(items))]
 
-    def given_name(self, sex: str) -> str:
-        chars = self.male_chars if sex == "male" else self.female_chars
-        if self.rng.random() < 0.3:
-            return self.rng.choice(chars)
-        return self.rng.choice(chars) + self.rng.choice(chars)
+    def surname(self) -> tuple[str, str, str]:
+        """(surname, pinyin, initial), drawn by frequency."""
+        index = bisect.bisect(self.cum_weights, self.rng.random() * self.total_weight)
+        return self.surnames[min(index, len(self.surnames) - 1)]
 
-    def pinyin(self, surname: str, given: str) -> tuple[str, str]:
-        key = (surname, given)
-        cached = self.pinyin_cache.get(key)
-        if cached is None:
-            cached = self.pinyin_cache[key] = fast_name_pinyin(surname, given)
-        return cached
+    def name(self, sex: str, surname: tuple[str, str, str]) -> tuple[str, str, str]:
+        """(name, pinyin, initials) with a given name of one (30%) or two characters."""
+        singles, doubles = self.given[sex]
+        roll = self.rng.random()
+        if roll < 0.3:
+            given = singles[int(roll / 0.3 * len(singles))]
+        else:
+            given = doubles[int((roll - 0.3) / 0.7 * len(doubles))]
+        return surname[0] + given[0], surname[1] + given[1], surname[2] + given[2]
 
     def id_number(self, birth: dt.date, sex: str, local: bool) -> str:
-        area = self.rng.choice(self.sichuan if local else self.elsewhere)
+        area = self.pick(self.sichuan if local else self.elsewhere)
+        born = birth.isoformat().replace("-", "")
+        parity = 1 if sex == "male" else 0
         while True:
-            seq = self.rng.randrange(0, 500) * 2 + (1 if sex == "male" else 0)
-            body = f"{area}{birth:%Y%m%d}{seq:03d}"
+            body = f"{area}{born}{int(self.rng.random() * 500) * 2 + parity:03d}"
             number = body + ric.calc_check_digit(body + "0")
             if number not in self.used_ids:
                 self.used_ids.add(number)
                 return number
 
     def phone(self) -> str:
-        prefix = self.rng.choice(("13", "15", "17", "18", "19"))
-        return f"{prefix}{self.rng.randrange(0, 10**9):09d}"
+        return f"1{self.pick('35789')}{int(self.rng.random() * 10**9):09d}"
 
 
-def _accumulate(values: list[float]) -> list[float]:
-    total, out = 0.0, []
-    for v in values:
-        total += v
-        out.append(total)
-    return out
+T = TypeVar("T")
+
+
+def _given_pool(chars: list[str]) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    """Every one- and two-character given name from the characters, with pinyin and initials."""
+    syllable = {c: fast_name_pinyin("", c)[0] for c in chars}
+    singles = [(c, syllable[c], syllable[c][:1]) for c in chars]
+    doubles = [
+        (a + b, syllable[a] + syllable[b], syllable[a][:1] + syllable[b][:1])
+        for a in chars
+        for b in chars
+    ]
+    return singles, doubles
 
 
 def _birth(rng: random.Random, age_low: int, age_high: int) -> dt.date:
-    age_days = rng.randrange(age_low * 365, age_high * 365 + 364)
-    return TODAY - dt.timedelta(days=age_days)
+    span = (age_high - age_low) * 365 + 364
+    return TODAY - dt.timedelta(days=age_low * 365 + int(rng.random() * span))
 
 
 def _age(birth: dt.date) -> int:
@@ -340,127 +371,85 @@ class AreaBuilder:
         spouse_sex = "female" if head_sex == "male" else "male"
         members = [
             ("head", head_sex, head_birth),
-            ("spouse", spouse_sex, head_birth + dt.timedelta(days=rng.randint(-1800, 1800))),
+            ("spouse", spouse_sex, head_birth + dt.timedelta(days=int(rng.random() * 3601) - 1800)),
         ]
         head_age = _age(head_birth)
         for _ in range(
-            rng.choice((0, 1, 1, 1, 2, 2, 3)) if head_age < 60 else rng.choice((0, 0, 1))
+            self.people.pick((0, 1, 1, 1, 2, 2, 3))
+            if head_age < 60
+            else self.people.pick((0, 0, 1))
         ):
             low = max(0, head_age - 40)
             high = max(low, min(head_age - 20, 35))
-            members.append(("child", rng.choice(("male", "female")), _birth(rng, low, high)))
+            members.append(("child", self.people.pick(("male", "female")), _birth(rng, low, high)))
         if head_age < 50 and rng.random() < 0.25:
             members.append(
                 (
                     "parent",
-                    rng.choice(("male", "female")),
+                    self.people.pick(("male", "female")),
                     _birth(rng, head_age + 22, head_age + 35),
                 )
             )
         if head_age >= 55 and rng.random() < 0.3:
-            members.append(("grandchild", rng.choice(("male", "female")), _birth(rng, 0, 12)))
+            members.append(("grandchild", self.people.pick(("male", "female")), _birth(rng, 0, 12)))
         return members
 
     def _write_residents(self, members: list[tuple[int, tuple, tuple[str, str, dt.date]]]) -> None:
+        phone_rows: list[tuple] = []
+        tag_rows: list[tuple] = []
+        # Ids are reserved before COPY starts: the connection cannot run queries during COPY.
+        ids = (_Ids(Resident, len(members)), _Ids(ResidentPhone, len(members)),
+               _Ids(ResidentTag, len(members)))  # fmt: skip
+        # Resident rows stream straight into COPY, so PostgreSQL indexes them on its own core
+        # while this process generates the next ones; phones and tags follow.
+        self.report.residents += bulk.insert_rows(
+            Resident, RESIDENT_COLUMNS, self._resident_rows(members, ids, phone_rows, tag_rows)
+        )
+        bulk.insert_rows(ResidentPhone, PHONE_COLUMNS, phone_rows)
+        bulk.insert_rows(ResidentTag, ["id", "resident_id", "tag_id", "note", "since"], tag_rows)
+        self.report.phones += len(phone_rows)
+        self.report.tags += len(tag_rows)
+
+    def _resident_rows(
+        self,
+        members: list[tuple[int, tuple, tuple[str, str, dt.date]]],
+        ids: tuple[_Ids, _Ids, _Ids],
+        phone_rows: list,
+        tag_rows: list,
+    ) -> Iterator[tuple]:
         rng, people = self.rng, self.people
-        resident_ids = _Ids(Resident, len(members))
+        resident_ids, phone_ids, tag_link_ids = ids
         now = self.now.isoformat()
-        resident_rows, phone_rows, tag_rows = [], [], []
-        household_surname: dict[int, str] = {}
-        household_size: dict[int, int] = {}
-        for hid, _d, _m in members:
-            household_size[hid] = household_size.get(hid, 0) + 1
-        phone_ids = _Ids(ResidentPhone, len(members))
-        tag_link_ids = _Ids(ResidentTag, len(members))
+        household_surname: dict[int, tuple[str, str, str]] = {}
+        household_size = Counter(hid for hid, _d, _m in members)
         for hid, dwelling, (relation, sex, birth) in members:
             rid = resident_ids.take()
-            surname = household_surname.setdefault(hid, people.surname())
+            surname = household_surname.get(hid)
+            if surname is None:
+                surname = household_surname[hid] = people.surname()
             if relation in ("spouse", "parent") or (relation == "head" and rng.random() < 0.1):
                 surname = people.surname()
-            given = people.given_name(sex)
-            pinyin, initials = people.pinyin(surname, given)
+            name, pinyin, initials = people.name(sex, surname)
             floating = rng.random() < 0.15
             id_number = people.id_number(birth, sex, local=not floating or rng.random() < 0.3)
-            moved_in = dt.date(2022, 6, 1) + dt.timedelta(days=rng.randrange(0, 1550))
-            resident_rows.append(
-                (
-                    rid,
-                    hid,
-                    dwelling[3],
-                    dwelling[4],
-                    surname + given,
-                    pinyin,
-                    initials,
-                    crypto.encrypt(id_number),
-                    crypto.blind_index(id_number),
-                    mask_id_number(id_number),
-                    sex,
-                    birth.isoformat(),
-                    f"{'外省市' if floating else '四川省成都市新都区'}",
-                    "floating" if floating else "permanent",
-                    relation,
-                    moved_in.isoformat(),
-                    now,
-                    now,
-                )
-            )
+            moved_in = MOVE_IN_START + dt.timedelta(days=int(rng.random() * 1550))
+            yield (
+                rid, hid, dwelling[3], dwelling[4], name, pinyin, initials,
+                crypto.encrypt(id_number), crypto.blind_index(id_number),
+                mask_id_number(id_number), sex, birth.isoformat(),
+                "外省市" if floating else "四川省成都市新都区",
+                "floating" if floating else "permanent",
+                relation, moved_in.isoformat(), now, now,
+            )  # fmt: skip
             age = _age(birth)
             if age >= 14 and rng.random() < 0.9:
                 phone = people.phone()
-                phone_rows.append(
-                    (
-                        phone_ids.take(),
-                        rid,
-                        "own",
-                        crypto.encrypt(phone),
-                        crypto.blind_index(phone),
-                        mask_phone(phone),
-                        phone[-4:],
-                    )
-                )
+                phone_rows.append((
+                    phone_ids.take(), rid, "own", crypto.encrypt(phone),
+                    crypto.blind_index(phone), mask_phone(phone), phone[-4:],
+                ))  # fmt: skip
             for code in self._tags_for(age, sex, household_size[hid]):
                 tag_rows.append((tag_link_ids.take(), rid, self.tag_ids[code], "", None))
-        bulk.insert_rows(
-            Resident,
-            [
-                "id",
-                "household_id",
-                "micro_grid_id",
-                "region_path",
-                "name",
-                "name_pinyin",
-                "name_initials",
-                "id_number_encrypted",
-                "id_number_index",
-                "id_number_masked",
-                "sex",
-                "birth_date",
-                "registered_address",
-                "residence_type",
-                "relation_to_head",
-                "moved_in_on",
-                "created_at",
-                "updated_at",
-            ],
-            resident_rows,
-        )
-        bulk.insert_rows(
-            ResidentPhone,
-            [
-                "id",
-                "resident_id",
-                "label",
-                "number_encrypted",
-                "number_index",
-                "number_masked",
-                "last4",
-            ],
-            phone_rows,
-        )
-        bulk.insert_rows(ResidentTag, ["id", "resident_id", "tag_id", "note", "since"], tag_rows)
-        self.report.residents += len(resident_rows)
-        self.report.phones += len(phone_rows)
-        self.report.tags += len(tag_rows)
 
     def _tags_for(self, age: int, sex: str, household_size: int) -> list[str]:
         roll = self.rng.random
@@ -507,47 +496,49 @@ def build_area(
     builder.people.used_ids.add(zhang_san_id_number())
     builder.ensure_tags()
     district = builder.region(parent=None, level=RegionLevel.DISTRICT, name="新都区", code="510114")
-    total_communities = communities_needed(residents)
-    per_community = residents // total_communities
+    with bulk.deferred_indexes(BULK_MODELS):
+        streets, community = _communities(builder, district, residents)
+    bulk.reset_sequences([Region, Estate, Building, Unit, *BULK_MODELS])
+    recount_regions()
+    bulk.analyze([Region, Estate, Building, Unit, *BULK_MODELS])
+    return builder.report, {"district": district, "street": streets[0], "community": community}
+
+
+def _communities(
+    builder: AreaBuilder, district: Region, residents: int
+) -> tuple[list[Region], Region]:
+    """Communities of about 17,000 residents, ten to a street; the first one is 兴乐社区."""
+    total = communities_needed(residents)
+    per_community = residents // total
     streets: list[Region] = []
-    first_community: Region | None = None
-    for index in range(total_communities):
+    communities: list[Region] = []
+    for index in range(total):
         street_no = index // COMMUNITIES_PER_STREET
         if street_no == len(streets):
-            name = "新都街道" if street_no == 0 else f"合成街道{street_no + 1}"
             streets.append(
                 builder.region(
                     parent=district,
                     level=RegionLevel.STREET,
-                    name=name,
+                    name="新都街道" if street_no == 0 else f"合成街道{street_no + 1}",
                     code=f"510114{street_no + 1:03d}",
                 )
             )
-        count = per_community + (residents - per_community * total_communities if index == 0 else 0)
         if index == 0:
             name, grids = "兴乐社区", DEMO_GRIDS
         else:
             name = f"合成社区{index + 1}"
             grids = [
-                builder.rng.choice(EXTRA_ESTATES) + f"{g}期"
+                builder.people.pick(EXTRA_ESTATES) + f"{g}期"
                 for g in range(1, GRIDS_PER_COMMUNITY + 1)
             ]
-        community = builder.community(
-            street=streets[-1],
-            name=name,
-            code=f"{streets[-1].code}{index % COMMUNITIES_PER_STREET + 1:03d}",
-            residents=count,
-            grid_names=grids,
+        communities.append(
+            builder.community(
+                street=streets[-1],
+                name=name,
+                code=f"{streets[-1].code}{index % COMMUNITIES_PER_STREET + 1:03d}",
+                residents=per_community + (residents - per_community * total if index == 0 else 0),
+                grid_names=grids,
+            )
         )
-        first_community = first_community or community
         builder.on_progress(f"{name}: {builder.report.residents} residents so far")
-    bulk.reset_sequences(
-        [Region, Estate, Building, Unit, Dwelling, Household, Resident, ResidentPhone, ResidentTag]
-    )
-    recount_regions()
-    assert first_community is not None
-    return builder.report, {
-        "district": district,
-        "street": streets[0],
-        "community": first_community,
-    }
+    return streets, communities[0]
