@@ -29,7 +29,7 @@ from weiwang.core.identity import mask_id_number, mask_phone
 from weiwang.people.models import Household, PopulationTag, Resident, ResidentPhone, ResidentTag
 from weiwang.people.pinyin import fast_name_pinyin
 from weiwang.regions.models import Building, Dwelling, Estate, GridKind, Region, RegionLevel, Unit
-from weiwang.regions.services import recount_regions
+from weiwang.regions.services import format_address, recount_regions, region_create
 
 DEMO_RESIDENTS = 17_000
 COMMUNITIES_PER_STREET = 10
@@ -222,17 +222,9 @@ class AreaBuilder:
     def region(
         self, *, parent: Region | None, level: str, name: str, code: str, grid_kind: str = ""
     ) -> Region:
-        region = Region(
-            parent=parent,
-            level=level,
-            name=name,
-            code=code,
-            grid_kind=grid_kind,
-            path=f"tmp:{code}",
+        region = region_create(
+            parent=parent, level=level, name=name, code=code, grid_kind=grid_kind
         )
-        region.save()
-        region.path = f"{parent.path if parent else '/'}{region.pk}/"
-        region.save(update_fields=["path"])
         self.report.regions += 1
         return region
 
@@ -327,7 +319,7 @@ class AreaBuilder:
                     room,
                     micro.pk,
                     micro.path,
-                    f"{estate.name}{b}栋{u}单元{room}",
+                    format_address(estate.name, b, u, room),
                 )
             )
         bulk.insert_rows(

@@ -38,9 +38,9 @@ def region_create(
     return region
 
 
-def dwelling_address(unit: Unit, room: str) -> str:
-    building = unit.building
-    return f"{building.estate.name}{building.number}栋{unit.number}单元{room}"
+def format_address(estate: str, building: str, unit: str, room: str) -> str:
+    """The searchable address of a dwelling: 红星小区3栋2单元501."""
+    return f"{estate}{building}栋{unit}单元{room}"
 
 
 @transaction.atomic
@@ -52,7 +52,7 @@ def dwelling_create(*, unit: Unit, room: str, micro_grid: Region) -> Dwelling:
         room=room,
         micro_grid=micro_grid,
         region_path=micro_grid.path,
-        address=dwelling_address(unit, room),
+        address=format_address(unit.building.estate.name, unit.building.number, unit.number, room),
     )
 
 
