@@ -20,6 +20,7 @@ class Action(StrEnum):
     VIEW_RESIDENTS = "residents.view"
     REVEAL_SENSITIVE = "residents.reveal"
     VIEW_SENSITIVE_TAGS = "residents.view_sensitive_tags"
+    MANAGE_TAGS = "tags.manage"  # the city-wide list of population tags
 
 
 class ScopeKind(StrEnum):
@@ -30,10 +31,18 @@ class ScopeKind(StrEnum):
 
 # The capability table: role → (scope kind, allowed actions). Tested as a grid in
 # weiwang/tests/test_access_grid.py, which fails for any URL without a row.
+_STAFF = frozenset(
+    {
+        Action.VIEW_REGIONS,
+        Action.VIEW_RESIDENTS,
+        Action.REVEAL_SENSITIVE,
+        Action.VIEW_SENSITIVE_TAGS,
+    }
+)
 CAPABILITIES: dict[str, tuple[ScopeKind, frozenset[Action]]] = {
-    Role.REGION_ADMIN: (ScopeKind.SUBTREE, frozenset(Action)),
-    Role.COMMUNITY_WORKER: (ScopeKind.SUBTREE, frozenset(Action)),
-    Role.GRID_WORKER: (ScopeKind.SUBTREE, frozenset(Action)),
+    Role.REGION_ADMIN: (ScopeKind.SUBTREE, _STAFF | {Action.MANAGE_TAGS}),
+    Role.COMMUNITY_WORKER: (ScopeKind.SUBTREE, _STAFF),
+    Role.GRID_WORKER: (ScopeKind.SUBTREE, _STAFF),
     Role.MICRO_GRID_WORKER: (
         ScopeKind.SUBTREE,
         frozenset({Action.VIEW_REGIONS, Action.VIEW_RESIDENTS}),

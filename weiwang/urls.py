@@ -23,5 +23,7 @@ urlpatterns = [
     path("residents/<int:pk>/", people_views.resident_detail, name="resident_detail"),
     path("residents/<int:pk>/reveal/", people_views.resident_reveal, name="resident_reveal"),
     path("my-household/", people_views.my_household, name="my_household"),
+    path("tags/", people_views.tag_list, name="tag_list"),
+    path("tags/<int:pk>/", people_views.tag_edit, name="tag_edit"),
     path("api/v1/", api.urls),
 ]

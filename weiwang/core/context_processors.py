@@ -16,4 +16,5 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         "nav_can_browse": can(user, Action.VIEW_REGIONS),
         "nav_can_search": can(user, Action.VIEW_RESIDENTS),
         "nav_has_household": bool(user.resident_id),
+        "nav_can_manage_tags": can(user, Action.MANAGE_TAGS),
     }

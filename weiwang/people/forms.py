@@ -31,3 +31,21 @@ class RevealForm(forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"placeholder": _("例如:办理高龄补贴需核对身份证号")}),
     )
+
+
+class TagForm(forms.Form):
+    code = forms.SlugField(
+        label=_("代码"),
+        max_length=40,
+        help_text=_("英文小写字母、数字和下划线,创建后不能修改,例如 living_alone_elderly"),
+    )
+    name = forms.CharField(label=_("名称"), max_length=40)
+    purpose = forms.CharField(
+        label=_("保留原因"),
+        max_length=200,
+        help_text=_("为何需要记录这一信息(个人信息保护法第六条:只收集履职所需的信息)"),
+    )
+    sensitive = forms.BooleanField(
+        label=_("敏感(涉及健康、残疾、困难等,志愿者不可见)"), required=False
+    )
+    active = forms.BooleanField(label=_("启用"), required=False, initial=True)

@@ -13,7 +13,14 @@ from weiwang.audit.services import audit_record
 from weiwang.core import crypto
 from weiwang.core.errors import ApplicationError
 from weiwang.core.identity import mask_id_number, mask_phone, normalise_phone, parse_id_number
-from weiwang.people.models import Household, Relation, ResidenceType, Resident, ResidentPhone
+from weiwang.people.models import (
+    Household,
+    PopulationTag,
+    Relation,
+    ResidenceType,
+    Resident,
+    ResidentPhone,
+)
 from weiwang.people.pinyin import name_pinyin
 from weiwang.regions.models import Dwelling
 
@@ -122,3 +129,40 @@ def resident_reveal(*, actor, resident: Resident, reason: str) -> dict[str, obje
         else "",
         "phones": [(p.get_label_display(), crypto.decrypt(p.number_encrypted)) for p in phones],
     }
+
+
+_TAG_FIELDS = ("name", "purpose", "sensitive", "active")
+
+
+def _tag_clash(*, code: str, name: str, exclude_pk: int | None = None) -> None:
+    others = PopulationTag.objects.exclude(pk=exclude_pk)
+    if others.filter(code=code).exists():
+        raise ApplicationError(
+            _("代码“%(code)s”已被其他标签使用。") % {"code": code}, code="tag_code"
+        )
+    if others.filter(name=name).exists():
+        raise ApplicationError(
+            _("名称“%(name)s”已被其他标签使用。") % {"name": name}, code="tag_name"
+        )
+
+
+@transaction.atomic
+def tag_create(*, actor, code: str, name: str, purpose: str, sensitive: bool) -> PopulationTag:
+    """Add a special-population tag; every tag must say why the platform keeps it (PIPL art. 6)."""
+    _tag_clash(code=code, name=name)
+    tag = PopulationTag.objects.create(code=code, name=name, purpose=purpose, sensitive=sensitive)
+    audit_record(actor=actor, action="tag.create", target_type="tag", target_id=tag.pk,
+                 detail={"code": code, "name": name})  # fmt: skip
+    return tag
+
+
+@transaction.atomic
+def tag_update(*, actor, tag: PopulationTag, name: str, purpose: str, sensitive: bool,
+               active: bool) -> PopulationTag:  # fmt: skip
+    """Rename, re-explain or retire a tag. Tags are never deleted: residents may carry them."""
+    _tag_clash(code=tag.code, name=name, exclude_pk=tag.pk)
+    tag.name, tag.purpose, tag.sensitive, tag.active = name, purpose, sensitive, active
+    tag.save(update_fields=list(_TAG_FIELDS))
+    audit_record(actor=actor, action="tag.update", target_type="tag", target_id=tag.pk,
+                 detail={"name": name, "sensitive": sensitive, "active": active})  # fmt: skip
+    return tag

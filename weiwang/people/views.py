@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from weiwang.access import Action, can, require
+from weiwang.access import Action, can, get_or_404, require
 from weiwang.core.errors import ApplicationError
 from weiwang.people import selectors, services
-from weiwang.people.forms import ResidentSearchForm, RevealForm
+from weiwang.people.forms import ResidentSearchForm, RevealForm, TagForm
+from weiwang.people.models import PopulationTag
 from weiwang.regions.selectors import get_region_for_user
 
 
@@ -95,3 +99,45 @@ def my_household(request: HttpRequest) -> HttpResponse:
     if resident is None:
         raise Http404
     return redirect("dwelling_detail", pk=resident.household.dwelling_id)
+
+
+@login_required
+def tag_list(request: HttpRequest) -> HttpResponse:
+    """The city-wide list of special-population tags, with a form to add one."""
+    require(request.user, Action.MANAGE_TAGS)
+    form = TagForm(request.POST or None, initial={"active": True})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.tag_create(actor=request.user, code=data["code"], name=data["name"],
+                                purpose=data["purpose"], sensitive=data["sensitive"])  # fmt: skip
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("已添加标签“%(name)s”。") % {"name": data["name"]})
+            return redirect("tag_list")
+    tags = PopulationTag.objects.annotate(residents=Count("resident_links")).order_by("id")
+    status = 400 if form.errors else 200
+    return render(request, "people/tag_list.html", {"tags": tags, "form": form}, status=status)
+
+
+@login_required
+def tag_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, Action.MANAGE_TAGS)
+    tag = get_or_404(PopulationTag.objects.all(), pk)
+    initial = {f: getattr(tag, f) for f in ("code", "name", "purpose", "sensitive", "active")}
+    form = TagForm(request.POST or None, initial=initial)
+    form.fields["code"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.tag_update(actor=request.user, tag=tag, name=data["name"],
+                                purpose=data["purpose"], sensitive=data["sensitive"],
+                                active=data["active"])  # fmt: skip
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("已保存标签“%(name)s”。") % {"name": data["name"]})
+            return redirect("tag_list")
+    status = 400 if form.errors else 200
+    return render(request, "people/tag_edit.html", {"tag": tag, "form": form}, status=status)

@@ -49,6 +49,7 @@ BROWSERS = {
 REVEALERS = {"district_admin", "street_admin", "community_worker", "grid_worker", "grid_worker2"}
 RESIDENT_VIEWERS = BROWSERS | {"building_head", "party_member", "resident"}
 HOUSEHOLD_OWNERS = {"party_member", "resident"}
+TAG_MANAGERS = {"district_admin", "street_admin"}
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,13 @@ CASES: dict[str, Case] = {
     ),
     "my-household/": Case(
         "get", lambda w, p, s: "/my-household/", by_persona(HOUSEHOLD_OWNERS, 302)
+    ),
+    # Tags are one city-wide list: no own/other scope, only who may manage them.
+    "tags/": Case("get", lambda w, p, s: "/tags/", by_persona(TAG_MANAGERS, 200)),
+    "tags/<int:pk>/": Case(
+        "get",
+        lambda w, p, s: f"/tags/{w.tags['advanced_age' if s == 'own' else 'chronic_illness'].pk}/",
+        by_persona(TAG_MANAGERS, 200),
     ),
     "api/v1/": Case("get", lambda w, p, s: "/api/v1/", everyone(404), api=True),
     "api/v1/openapi.json": Case(
