@@ -37,7 +37,13 @@ def test_retired_tags_leave_the_search_filter_but_stay_on_residents(world):
     tag = world.tags["advanced_age"]
     response = client.post(
         f"/tags/{tag.pk}/",
-        {"code": "ignored", "name": "高龄老人", "purpose": "高龄津贴", "sensitive": "", "active": ""},
+        {
+            "code": "ignored",
+            "name": "高龄老人",
+            "purpose": "高龄津贴",
+            "sensitive": "",
+            "active": "",
+        },
     )
     assert response.status_code == 302
     tag.refresh_from_db()
