@@ -96,10 +96,6 @@ def grants_for(user) -> list[Grant]:
     return grants
 
 
-def roles_of(user) -> set[str]:
-    return {grant.role for grant in grants_for(user)}
-
-
 def can(user, action: Action) -> bool:
     return any(action in CAPABILITIES[grant.role][1] for grant in grants_for(user))
 

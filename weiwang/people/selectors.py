@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from weiwang.access import Action, can, get_or_404, scope_q
 from weiwang.core.crypto import blind_index
-from weiwang.people.models import Household, PopulationTag, Resident, ResidentTag
+from weiwang.people.models import PopulationTag, Resident, ResidentTag
 from weiwang.regions.models import Region
 
 PAGE_SIZE = 20
@@ -27,18 +27,6 @@ def residents_for_user(user, action: Action = Action.VIEW_RESIDENTS) -> QuerySet
             path="region_path",
             building="household__dwelling__unit__building_id",
             household="household_id",
-        )
-    )
-
-
-def households_for_user(user) -> QuerySet[Household]:
-    return Household.objects.filter(
-        scope_q(
-            user,
-            Action.VIEW_RESIDENTS,
-            path="region_path",
-            building="dwelling__unit__building_id",
-            household="id",
         )
     )
 

@@ -69,3 +69,31 @@ def test_verify_audit_exits_non_zero_from_the_shell(entries, tmp_path):
     with pytest.raises(CommandError) as caught:
         call_command("verify_audit")
     assert caught.value.returncode == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_keep_the_chain_intact():
+    """Writers in parallel threads (real connections) must still form one unbroken chain."""
+    import threading
+
+    from django.db import connections
+
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(10):
+                audit_record(actor=None, action="test.race", target_type="t", target_id=f"{n}-{i}")
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    report = verify_chain()
+    assert report.intact and report.checked == 40
