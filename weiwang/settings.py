@@ -155,6 +155,11 @@ AXES_LOCKOUT_CALLABLE = "weiwang.accounts.views.locked_out"
 AXES_VERBOSE = False
 LOGIN_IP_RATE = env_str("WEIWANG_LOGIN_IP_RATE", "30/10m")
 RATELIMIT_VIEW = "weiwang.accounts.views.rate_limited"
+# Behind a reverse proxy, the request header the proxy sets to the client's address, as a META
+# key (for example HTTP_X_REAL_IP); otherwise every client shares the proxy's address.
+_CLIENT_IP_HEADER = env_str("WEIWANG_CLIENT_IP_HEADER", "")
+if _CLIENT_IP_HEADER:
+    RATELIMIT_IP_META_KEY = _CLIENT_IP_HEADER
 # The IP is throttled by django-ratelimit rather than locked by axes: a community office shares
 # one address, and five typos there must not lock every colleague out.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
