@@ -63,17 +63,29 @@ def deferred_indexes(models_: Sequence[type[models.Model]]) -> Iterator[None]:
         yield
         return
     plan = [(model, _relaxed_fields(model), list(model._meta.indexes)) for model in models_]
-    # Fire the deferred checks of rows written so far: PostgreSQL refuses to alter a table with
-    # pending trigger events.
-    connection.check_constraints()
+    in_transaction = connection.in_atomic_block
+    if in_transaction:
+        # Fire the deferred checks of rows written so far: PostgreSQL refuses to alter a table
+        # with pending trigger events.
+        connection.check_constraints()
     with connection.schema_editor(atomic=False) as editor:
         for model, fields, indexes in plan:
             for index in indexes:
                 editor.remove_index(model, index)
             for field, relaxed in fields:
                 editor.alter_field(model, field, relaxed)
-    yield
-    connection.check_constraints()
+    try:
+        yield
+    except BaseException:
+        if not in_transaction:  # inside one, the rollback takes the dropped indexes back too
+            _restore(plan)
+        raise
+    if in_transaction:
+        connection.check_constraints()
+    _restore(plan)
+
+
+def _restore(plan: list) -> None:
     with connection.schema_editor(atomic=False) as editor:
         for model, fields, indexes in plan:
             for field, relaxed in fields:

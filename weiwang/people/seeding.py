@@ -12,6 +12,8 @@ import datetime as dt
 import importlib.resources
 import itertools
 import math
+import multiprocessing
+import os
 import random
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -19,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TypeVar
 
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from faker.providers.person.zh_CN import Provider as NameData
 from stdnum.cn import ric
@@ -77,6 +79,7 @@ PHONE_COLUMNS = [
 
 ZHANG_SAN_BIRTH_START = dt.date(1965, 3, 1)
 MOVE_IN_START = dt.date(2022, 6, 1)  # 兴乐社区 was founded in June 2022
+SEQ_RESIDUES = 50  # the 500 sequence numbers per sex, split into 50 slices of 10
 BULK_MODELS = [Dwelling, Household, Resident, ResidentPhone, ResidentTag]
 
 
@@ -89,6 +92,11 @@ class SeedReport:
     phones: int = 0
     tags: int = 0
     communities: list[str] = field(default_factory=list)
+
+    def add(self, other: SeedReport) -> None:
+        for name in ("regions", "dwellings", "households", "residents", "phones", "tags"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.communities += other.communities
 
 
 @cache
@@ -126,15 +134,18 @@ class PersonFactory:
     times more), and given names come from a prebuilt pool that carries their pinyin.
     """
 
-    def __init__(self, rng: random.Random):
+    def __init__(self, rng: random.Random, partition: IdPartition):
         self.rng = rng
+        self.residue = partition.residue
         surnames, weights, male_chars, female_chars = _name_pools()
         self.surnames = [(name, *fast_name_pinyin(name, "")) for name in surnames]
         self.cum_weights = list(itertools.accumulate(weights))
         self.total_weight = self.cum_weights[-1]
         self.given = {"male": _given_pool(male_chars), "female": _given_pool(female_chars)}
-        self.sichuan, self.elsewhere = _stable_area_codes()
-        self.used_ids: set[str] = set()
+        sichuan, elsewhere = _stable_area_codes()
+        self.sichuan = sichuan[partition.group :: partition.groups]
+        self.elsewhere = elsewhere[partition.group :: partition.groups]
+        self.used_ids: set[str] = {zhang_san_id_number()}
 
     def pick(self, items: Sequence[T]) -> T:
         return items[int(self.rng.random() * len(items))]
@@ -159,7 +170,8 @@ class PersonFactory:
         born = birth.isoformat().replace("-", "")
         parity = 1 if sex == "male" else 0
         while True:
-            body = f"{area}{born}{int(self.rng.random() * 500) * 2 + parity:03d}"
+            seq = (self.residue + SEQ_RESIDUES * int(self.rng.random() * 10)) * 2 + parity
+            body = f"{area}{born}{seq:03d}"
             number = body + ric.calc_check_digit(body + "0")
             if number not in self.used_ids:
                 self.used_ids.add(number)
@@ -193,12 +205,46 @@ def _age(birth: dt.date) -> int:
     return (TODAY - birth).days // 365
 
 
+@dataclass(frozen=True)
+class IdPartition:
+    """A community's own slice of the ID-number space, so parallel communities never collide:
+    sequence digits ≡ residue (mod SEQ_RESIDUES) and every `groups`-th area code from `group`."""
+
+    residue: int
+    group: int
+    groups: int
+
+    @classmethod
+    def of(cls, index: int, communities: int) -> IdPartition:
+        groups = math.ceil(communities / SEQ_RESIDUES)
+        if groups > len(_stable_area_codes()[0]):
+            raise ValueError(f"At most {SEQ_RESIDUES * len(_stable_area_codes()[0])} communities.")
+        return cls(residue=index % SEQ_RESIDUES, group=index // SEQ_RESIDUES, groups=groups)
+
+
+class IdBlocks:
+    """Primary keys handed out in blocks from counters shared by every worker process."""
+
+    def __init__(self, models_: list[type]):
+        context = multiprocessing.get_context("fork")
+        self.counters = {
+            m._meta.label: context.Value("q", bulk.reserve_ids(m, 0).start) for m in models_
+        }
+
+    def block(self, model: type, count: int) -> range:
+        counter = self.counters[model._meta.label]
+        with counter.get_lock():
+            start = counter.value
+            counter.value += count
+        return range(start, start + count)
+
+
 class _Ids:
     """Pre-assigned primary keys, handed out in order."""
 
-    def __init__(self, model, count: int):
-        self.range = bulk.reserve_ids(model, count)
-        self.next = self.range.start
+    def __init__(self, block: range):
+        self.range = block
+        self.next = block.start
 
     def take(self) -> int:
         value = self.next
@@ -209,13 +255,14 @@ class _Ids:
 class AreaBuilder:
     """Writes one community at a time: grids, micro-grids, estates down to residents."""
 
-    def __init__(self, *, seed: int, on_progress: Callable[[str], None] | None = None):
-        self.rng = random.Random(seed)
-        self.people = PersonFactory(self.rng)
+    def __init__(self, *, rng: random.Random, partition: IdPartition, ids: IdBlocks,
+                 tag_ids: dict[str, int]):  # fmt: skip
+        self.rng = rng
+        self.people = PersonFactory(rng, partition)
+        self.ids = ids
         self.report = SeedReport()
-        self.on_progress = on_progress or (lambda _msg: None)
         self.now = timezone.now()
-        self.tag_ids: dict[str, int] = {}
+        self.tag_ids = tag_ids
 
     # -- regions -------------------------------------------------------------------------------
 
@@ -227,13 +274,6 @@ class AreaBuilder:
         )
         self.report.regions += 1
         return region
-
-    def ensure_tags(self) -> None:
-        for code, name, purpose, sensitive in DEFAULT_TAGS:
-            tag, _ = PopulationTag.objects.get_or_create(
-                code=code, defaults={"name": name, "purpose": purpose, "sensitive": sensitive}
-            )
-            self.tag_ids[code] = tag.pk
 
     # -- one community -------------------------------------------------------------------------
 
@@ -307,7 +347,7 @@ class AreaBuilder:
                 building_ids[b] = Building.objects.create(estate=estate, number=b).pk
             if (b, u) not in unit_ids:
                 unit_ids[(b, u)] = Unit.objects.create(building_id=building_ids[b], number=u).pk
-        ids = _Ids(Dwelling, count)
+        ids = _Ids(self.ids.block(Dwelling, count))
         per_micro = math.ceil(count / len(micro_grids))
         rows = []
         for position, (b, u, room) in enumerate(layout):
@@ -332,7 +372,7 @@ class AreaBuilder:
 
     def _people(self, dwellings: list[tuple], households: list[list[tuple]]) -> None:
         occupied = sorted(self.rng.sample(dwellings, k=len(households)), key=lambda row: row[0])
-        household_ids = _Ids(Household, len(occupied))
+        household_ids = _Ids(self.ids.block(Household, len(occupied)))
         household_rows, members = [], []
         for dwelling, household in zip(occupied, households, strict=True):
             hid = household_ids.take()
@@ -390,27 +430,33 @@ class AreaBuilder:
         phone_rows: list[tuple] = []
         tag_rows: list[tuple] = []
         # Ids are reserved before COPY starts: the connection cannot run queries during COPY.
-        ids = (_Ids(Resident, len(members)), _Ids(ResidentPhone, len(members)),
-               _Ids(ResidentTag, len(members)))  # fmt: skip
+        # A resident has at most one phone; tags get their ids once they are counted.
+        ids = (_Ids(self.ids.block(Resident, len(members))),
+               _Ids(self.ids.block(ResidentPhone, len(members))))  # fmt: skip
         # Resident rows stream straight into COPY, so PostgreSQL indexes them on its own core
         # while this process generates the next ones; phones and tags follow.
         self.report.residents += bulk.insert_rows(
             Resident, RESIDENT_COLUMNS, self._resident_rows(members, ids, phone_rows, tag_rows)
         )
         bulk.insert_rows(ResidentPhone, PHONE_COLUMNS, phone_rows)
-        bulk.insert_rows(ResidentTag, ["id", "resident_id", "tag_id", "note", "since"], tag_rows)
+        tag_ids = self.ids.block(ResidentTag, len(tag_rows))
+        bulk.insert_rows(
+            ResidentTag,
+            ["id", "resident_id", "tag_id", "note", "since"],
+            ((tag_id, *row) for tag_id, row in zip(tag_ids, tag_rows, strict=True)),
+        )
         self.report.phones += len(phone_rows)
         self.report.tags += len(tag_rows)
 
     def _resident_rows(
         self,
         members: list[tuple[int, tuple, tuple[str, str, dt.date]]],
-        ids: tuple[_Ids, _Ids, _Ids],
+        ids: tuple[_Ids, _Ids],
         phone_rows: list,
         tag_rows: list,
     ) -> Iterator[tuple]:
         rng, people = self.rng, self.people
-        resident_ids, phone_ids, tag_link_ids = ids
+        resident_ids, phone_ids = ids
         now = self.now.isoformat()
         household_surname: dict[int, tuple[str, str, str]] = {}
         household_size = Counter(hid for hid, _d, _m in members)
@@ -441,7 +487,7 @@ class AreaBuilder:
                     crypto.blind_index(phone), mask_phone(phone), phone[-4:],
                 ))  # fmt: skip
             for code in self._tags_for(age, sex, household_size[hid]):
-                tag_rows.append((tag_link_ids.take(), rid, self.tag_ids[code], "", None))
+                tag_rows.append((rid, self.tag_ids[code], "", None))
 
     def _tags_for(self, age: int, sex: str, household_size: int) -> list[str]:
         roll = self.rng.random
@@ -479,36 +525,73 @@ def communities_needed(residents: int) -> int:
     return max(1, math.ceil(residents / DEMO_RESIDENTS))
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class CommunityPlan:
+    index: int
+    communities: int
+    street_id: int
+    name: str
+    code: str
+    residents: int
+    grid_names: list[str]
+
+
 def build_area(
-    *, seed: int, residents: int, on_progress: Callable[[str], None] | None = None
+    *,
+    seed: int,
+    residents: int,
+    on_progress: Callable[[str], None] | None = None,
+    workers: int | None = None,
 ) -> tuple[SeedReport, dict[str, Region]]:
-    """新都区 / 新都街道 / 兴乐社区 and, for larger N, more communities and streets."""
-    builder = AreaBuilder(seed=seed, on_progress=on_progress)
-    builder.people.used_ids.add(zhang_san_id_number())
-    builder.ensure_tags()
-    district = builder.region(parent=None, level=RegionLevel.DISTRICT, name="新都区", code="510114")
+    """新都区 / 新都街道 / 兴乐社区 and, for larger N, more communities and streets.
+
+    Each community is written in its own transaction from its own random stream, so the result
+    depends only on the seed. On PostgreSQL, outside a caller's transaction, communities are
+    written by `workers` processes at once (default: one per core).
+    """
+    progress = on_progress or (lambda _msg: None)
+    with transaction.atomic():
+        tag_ids = _ensure_tags()
+        district, streets, plans = _plan_area(seed, residents)
+    report = SeedReport(regions=1 + len(streets))
+    ids = IdBlocks(BULK_MODELS)
+    community_ids = []
     with bulk.deferred_indexes(BULK_MODELS):
-        streets, community = _communities(builder, district, residents)
+        for part, community_id in _write_communities(plans, seed, ids, tag_ids, workers):
+            report.add(part)
+            community_ids.append(community_id)
+            progress(f"{part.communities[0]}: {report.residents} residents so far")
     bulk.reset_sequences([Region, Estate, Building, Unit, *BULK_MODELS])
     recount_regions()
     bulk.analyze([Region, Estate, Building, Unit, *BULK_MODELS])
-    return builder.report, {"district": district, "street": streets[0], "community": community}
+    community = Region.objects.get(pk=community_ids[0])
+    return report, {"district": district, "street": streets[0], "community": community}
 
 
-def _communities(
-    builder: AreaBuilder, district: Region, residents: int
-) -> tuple[list[Region], Region]:
-    """Communities of about 17,000 residents, ten to a street; the first one is 兴乐社区."""
+def _ensure_tags() -> dict[str, int]:
+    tag_ids = {}
+    for code, name, purpose, sensitive in DEFAULT_TAGS:
+        tag, _ = PopulationTag.objects.get_or_create(
+            code=code, defaults={"name": name, "purpose": purpose, "sensitive": sensitive}
+        )
+        tag_ids[code] = tag.pk
+    return tag_ids
+
+
+def _plan_area(seed: int, residents: int) -> tuple[Region, list[Region], list[CommunityPlan]]:
+    """The district and its streets; communities of about 17,000, ten to a street, the first
+    one 兴乐社区."""
+    rng = random.Random(f"{seed}:plan")
+    district = region_create(parent=None, level=RegionLevel.DISTRICT, name="新都区", code="510114")
     total = communities_needed(residents)
     per_community = residents // total
     streets: list[Region] = []
-    communities: list[Region] = []
+    plans = []
     for index in range(total):
         street_no = index // COMMUNITIES_PER_STREET
         if street_no == len(streets):
             streets.append(
-                builder.region(
+                region_create(
                     parent=district,
                     level=RegionLevel.STREET,
                     name="新都街道" if street_no == 0 else f"合成街道{street_no + 1}",
@@ -520,17 +603,64 @@ def _communities(
         else:
             name = f"合成社区{index + 1}"
             grids = [
-                builder.people.pick(EXTRA_ESTATES) + f"{g}期"
-                for g in range(1, GRIDS_PER_COMMUNITY + 1)
+                rng.choice(EXTRA_ESTATES) + f"{g}期" for g in range(1, GRIDS_PER_COMMUNITY + 1)
             ]
-        communities.append(
-            builder.community(
-                street=streets[-1],
+        plans.append(
+            CommunityPlan(
+                index=index,
+                communities=total,
+                street_id=streets[-1].pk,
                 name=name,
                 code=f"{streets[-1].code}{index % COMMUNITIES_PER_STREET + 1:03d}",
                 residents=per_community + (residents - per_community * total if index == 0 else 0),
                 grid_names=grids,
             )
         )
-        builder.on_progress(f"{name}: {builder.report.residents} residents so far")
-    return streets, communities[0]
+    return district, streets, plans
+
+
+_worker_state: dict[str, object] = {}
+
+
+def _init_worker(seed: int, ids: IdBlocks, tag_ids: dict[str, int]) -> None:
+    _worker_state.update(seed=seed, ids=ids, tag_ids=tag_ids)
+
+
+def _write_community(plan: CommunityPlan) -> tuple[SeedReport, int]:
+    builder = AreaBuilder(
+        rng=random.Random(f"{_worker_state['seed']}:{plan.index}"),
+        partition=IdPartition.of(plan.index, plan.communities),
+        ids=_worker_state["ids"],  # type: ignore[arg-type]
+        tag_ids=_worker_state["tag_ids"],  # type: ignore[arg-type]
+    )
+    with transaction.atomic():
+        community = builder.community(
+            street=Region.objects.get(pk=plan.street_id),
+            name=plan.name,
+            code=plan.code,
+            residents=plan.residents,
+            grid_names=plan.grid_names,
+        )
+    return builder.report, community.pk
+
+
+def _write_communities(
+    plans: list[CommunityPlan], seed: int, ids: IdBlocks, tag_ids: dict[str, int],
+    workers: int | None,
+) -> Iterator[tuple[SeedReport, int]]:  # fmt: skip
+    workers = min(workers or os.cpu_count() or 1, len(plans))
+    parallel = workers > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block
+    if not parallel:
+        _init_worker(seed, ids, tag_ids)
+        yield from map(_write_community, plans)
+        return
+    # Forked workers must open their own connections, never share the parent's socket.
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    pool = context.Pool(workers, initializer=_init_worker, initargs=(seed, ids, tag_ids))
+    try:
+        yield from pool.imap(_write_community, plans)
+        pool.close()
+        pool.join()
+    finally:
+        pool.terminate()

@@ -99,3 +99,28 @@ def test_demo_logins_command_lists_them(demo):
     out = io.StringIO()
     call_command("demo_logins", stdout=out)
     assert "weiwang-demo" in out.getvalue() and "grid1" in out.getvalue()
+
+
+def _people_set() -> list[tuple]:
+    return sorted(
+        Resident.objects.values_list("name", "sex", "birth_date", "id_number_index", "region_path")
+        .order_by()
+        .distinct()
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_workers_write_the_same_people_as_one_process():
+    """On PostgreSQL the second run forks two worker processes; the result must not change."""
+    from django.core.management import call_command as run
+
+    build_area(seed=5, residents=36_000, workers=1)
+    one = _people_set()
+    assert len(one) == 36_000
+    run("flush", interactive=False, verbosity=0)
+    report, _area = build_area(seed=5, residents=36_000, workers=2)
+    assert report.residents == 36_000
+    two = _people_set()
+    # Region paths hold ids, which depend on the order the workers finish in; compare the rest.
+    assert [row[:4] for row in two] == [row[:4] for row in one]
+    assert Resident.objects.values("id_number_index").distinct().count() == 36_000

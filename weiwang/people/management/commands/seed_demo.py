@@ -24,12 +24,20 @@ class Command(BaseCommand):
             help="residents in total; above 17,000 more communities and streets",
         )
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="processes writing communities at once on PostgreSQL (default: one per core)",
+        )
+        parser.add_argument(
             "--if-empty",
             action="store_true",
             help="do nothing when the database already has regions",
         )
 
-    def handle(self, *args, seed: int, residents: int, if_empty: bool, **options) -> None:
+    def handle(
+        self, *args, seed: int, residents: int, if_empty: bool, workers: int | None, **options
+    ) -> None:
         if settings.PRODUCTION:
             raise CommandError("seed_demo creates demo logins and is refused in production.")
         if residents < 100:
@@ -41,7 +49,10 @@ class Command(BaseCommand):
             raise CommandError("The database already has regions; seed_demo needs an empty one.")
         started = time.perf_counter()
         report, area = build_area(
-            seed=seed, residents=residents, on_progress=lambda msg: self.stdout.write(f"  {msg}")
+            seed=seed,
+            residents=residents,
+            workers=workers,
+            on_progress=lambda msg: self.stdout.write(f"  {msg}"),
         )
         seeded = time.perf_counter() - started
         zhang_san = place_zhang_san(area["community"])
