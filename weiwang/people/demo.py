@@ -36,8 +36,14 @@ def _grids(community: Region) -> list[Region]:
 def place_zhang_san(community: Region) -> Resident:
     """Make the head of a two-person household in grid 1's first micro-grid 张三 (ID 5101…1234)."""
     first_micro = _grids(community)[0].children.order_by("code").first()
+    # A husband and wife, so that renaming the head keeps every ID number true to its holder.
     household = (
-        Household.objects.filter(micro_grid=first_micro, members__relation_to_head="spouse")
+        Household.objects.filter(
+            micro_grid=first_micro,
+            members__relation_to_head="spouse",
+            members__sex="female",
+        )
+        .filter(members__relation_to_head="head", members__sex="male")
         .order_by("id")
         .first()
     )
@@ -50,7 +56,6 @@ def place_zhang_san(community: Region) -> Resident:
     head.id_number_masked = mask_id_number(facts.number)
     head.sex, head.birth_date = facts.sex, facts.birth_date
     head.save()
-    household.members.filter(relation_to_head="spouse").update(sex="female")
     return head
 
 
