@@ -48,13 +48,14 @@ def raw_copy_rate(rows: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--residents", type=int, default=200_000)
+    parser.add_argument("--workers", type=int, default=None, help="default: one per core")
     args = parser.parse_args()
     baseline = raw_copy_rate(args.residents)
     started = time.perf_counter()
-    report, _area = build_area(seed=2022, residents=args.residents)
+    report, _area = build_area(seed=2022, residents=args.residents, workers=args.workers)
     elapsed = time.perf_counter() - started
     rate = report.residents / elapsed
-    print(f"database: {connection.vendor}")
+    print(f"database: {connection.vendor}, workers: {args.workers or os.cpu_count()}")
     print(f"baseline raw COPY:   {baseline:12,.0f} rows/s")
     print(
         f"seed (full):         {rate:12,.0f} residents/s  ({elapsed:.1f}s for {report.residents:,})"
