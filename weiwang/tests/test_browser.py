@@ -47,15 +47,14 @@ def test_grid_worker_browses_to_a_resident_at_phone_size(browser, live_server):
     build_world()
     page = browser.new_page(viewport={"width": 375, "height": 667}, is_mobile=True)
     _login(page, live_server.url, "grid_worker", "pw-grid_worker")
-    page.get_by_role("link", name="第1网格(红星小区)").first.click()
-    page.get_by_role("link", name="第1微网格").click()
-    page.get_by_role("link", name="红星小区 3栋").click()
-    page.get_by_role("link", name="1单元").click()
-    page.get_by_role("link", name="501").click()
-    page.get_by_role("link", name="张三").click()
+    steps = ["第1网格(红星小区)", "第1微网格", "红星小区 3栋", "1单元", "501", "张三"]
+    for step in steps:
+        page.get_by_role("link", name=step).first.click()
+        page.wait_for_load_state()
+        # Nothing on any page of the walk is wider than the phone screen.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, page.url
+    assert page.locator("h1").inner_text() == "张三"
     assert page.locator("[data-field=id-number]").inner_text() == "5101**********1234"
-    # Nothing on the page is wider than the phone screen.
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
     # Touch targets are large enough to hit with a thumb.
     height = page.get_by_role("link", name="红星小区3栋1单元501").bounding_box()["height"]
     assert height >= 40
