@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from weiwang.access import Action, can, get_or_404, scope_q
 from weiwang.core.crypto import blind_index
@@ -45,6 +45,11 @@ def with_list_relations(queryset: QuerySet[Resident], user) -> QuerySet[Resident
 
 def get_resident_for_user(user, pk: object) -> Resident:
     return get_or_404(with_list_relations(residents_for_user(user), user), pk)
+
+
+def tags_with_usage() -> QuerySet[PopulationTag]:
+    """The city-wide tag list for its managers, with how many residents carry each tag."""
+    return PopulationTag.objects.annotate(residents=Count("resident_links")).order_by("id")
 
 
 def tags_for_user(user) -> QuerySet[PopulationTag]:

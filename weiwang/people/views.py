@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,7 +11,6 @@ from weiwang.access import Action, can, get_or_404, require
 from weiwang.core.errors import ApplicationError
 from weiwang.people import selectors, services
 from weiwang.people.forms import ResidentSearchForm, RevealForm, TagForm
-from weiwang.people.models import PopulationTag
 from weiwang.regions.selectors import get_region_for_user
 
 
@@ -116,7 +114,7 @@ def tag_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已添加标签“%(name)s”。") % {"name": data["name"]})
             return redirect("tag_list")
-    tags = PopulationTag.objects.annotate(residents=Count("resident_links")).order_by("id")
+    tags = selectors.tags_with_usage()
     status = 400 if form.errors else 200
     return render(request, "people/tag_list.html", {"tags": tags, "form": form}, status=status)
 
@@ -124,7 +122,7 @@ def tag_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def tag_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, Action.MANAGE_TAGS)
-    tag = get_or_404(PopulationTag.objects.all(), pk)
+    tag = get_or_404(selectors.tags_with_usage(), pk)
     initial = {f: getattr(tag, f) for f in ("code", "name", "purpose", "sensitive", "active")}
     form = TagForm(request.POST or None, initial=initial)
     form.fields["code"].disabled = True

@@ -32,6 +32,12 @@ def ancestors_of(region: Region) -> list[Region]:
     return [by_id[i] for i in ids if i in by_id]
 
 
+def visible_ancestor_ids(user, region: Region) -> set[int]:
+    """Which of the region's ancestors the user may open (the others are named, not linked)."""
+    visible = regions_for_user(user).filter(pk__in=region.ancestor_ids)
+    return set(visible.values_list("pk", flat=True))
+
+
 def children_of(region: Region) -> QuerySet[Region]:
     return region.children.order_by("code")
 

@@ -25,11 +25,7 @@ def region_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "region": region,
         "ancestors": selectors.ancestors_of(region),
-        "visible_ancestor_ids": set(
-            selectors.regions_for_user(request.user)
-            .filter(pk__in=region.ancestor_ids)
-            .values_list("pk", flat=True)
-        ),
+        "visible_ancestor_ids": selectors.visible_ancestor_ids(request.user, region),
     }
     if region.level == RegionLevel.MICRO_GRID:
         context["buildings"] = selectors.buildings_in_region(request.user, region)

@@ -102,10 +102,8 @@ def test_passwords_are_hashed_with_argon2(db, settings):
     assert identify_hasher(user.password).algorithm == "argon2"
 
 
-def test_production_settings_put_argon2_first():
-    assert settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher" or (
-        "MD5" in settings.PASSWORD_HASHERS[0]  # tests swap in a fast hasher
-    )
+def test_project_settings_put_argon2_first():
+    # The test run swaps in a fast hasher; the project's own settings module is what deploys.
     from weiwang import settings as project_settings
 
     assert project_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
