@@ -23,13 +23,18 @@ from weiwang.people.models import (
 )
 from weiwang.people.pinyin import name_pinyin
 from weiwang.regions.models import Dwelling
+from weiwang.regions.services import region_counts_add
 
 
 @transaction.atomic
 def household_create(*, dwelling: Dwelling) -> Household:
-    return Household.objects.create(
+    household = Household.objects.create(
         dwelling=dwelling, micro_grid_id=dwelling.micro_grid_id, region_path=dwelling.region_path
     )
+    region_counts_add(
+        micro_grid_id=dwelling.micro_grid_id, path=dwelling.region_path, household_count=1
+    )
+    return household
 
 
 def _phone_row(resident: Resident, raw: str, label: str) -> ResidentPhone:
@@ -95,6 +100,9 @@ def resident_create(
             _("该身份证号已登记在系统中,请先查询,避免重复登记。"), code="id_number_duplicate"
         ) from None
     ResidentPhone.objects.bulk_create(phone_rows)
+    region_counts_add(
+        micro_grid_id=household.micro_grid_id, path=household.region_path, resident_count=1
+    )
     audit_record(
         actor=actor, action="resident.create", target_type="resident", target_id=resident.pk
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from weiwang.core.errors import ApplicationError
@@ -38,6 +39,15 @@ def region_create(
     return region
 
 
+def region_counts_add(*, micro_grid_id: int, path: str, **deltas: int) -> None:
+    """Keep the pre-aggregated counts of a micro-grid and all its ancestors in one UPDATE."""
+    ids = [int(part) for part in path.strip("/").split("/")]
+    assert ids[-1] == micro_grid_id
+    Region.objects.filter(pk__in=ids).update(
+        **{field: F(field) + delta for field, delta in deltas.items()}
+    )
+
+
 def format_address(estate: str, building: str, unit: str, room: str) -> str:
     """The searchable address of a dwelling: 红星小区3栋2单元501."""
     return f"{estate}{building}栋{unit}单元{room}"
@@ -47,13 +57,15 @@ def format_address(estate: str, building: str, unit: str, room: str) -> str:
 def dwelling_create(*, unit: Unit, room: str, micro_grid: Region) -> Dwelling:
     if micro_grid.level != RegionLevel.MICRO_GRID:
         raise ApplicationError(_("房屋只能划入微网格。"), code="dwelling_micro_grid")
-    return Dwelling.objects.create(
+    dwelling = Dwelling.objects.create(
         unit=unit,
         room=room,
         micro_grid=micro_grid,
         region_path=micro_grid.path,
         address=format_address(unit.building.estate.name, unit.building.number, unit.number, room),
     )
+    region_counts_add(micro_grid_id=micro_grid.pk, path=micro_grid.path, dwelling_count=1)
+    return dwelling
 
 
 def estate_get_or_create(*, community: Region, name: str) -> Estate:

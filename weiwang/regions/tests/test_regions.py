@@ -28,6 +28,25 @@ def test_counts_are_rolled_up_to_every_level(world):
     assert world.regions["D"].household_count == 5
 
 
+def test_registering_a_resident_updates_the_counts_up_the_tree(world):
+    from weiwang.conftest import valid_id
+    from weiwang.people.services import household_create, resident_create
+
+    before = {k: world.regions[k].resident_count for k in ("M1", "G1", "C", "D", "G2")}
+    households_before = world.regions["G1"].household_count
+    dwelling = world.residents["zhangsan"].household.dwelling
+    household = household_create(dwelling=dwelling)
+    resident_create(
+        actor=None, household=household, name="新人", id_number=valid_id("20010101", 301)
+    )
+    for key in ("M1", "G1", "C", "D", "G2"):
+        world.regions[key].refresh_from_db()
+    assert world.regions["M1"].resident_count == before["M1"] + 1
+    assert world.regions["D"].resident_count == before["D"] + 1
+    assert world.regions["G2"].resident_count == before["G2"]
+    assert world.regions["G1"].household_count == households_before + 1
+
+
 def test_grid_sizes_outside_the_range_are_flagged_not_refused(world):
     micro = world.regions["M1"]
     assert micro.size_flag == "small"
