@@ -20,6 +20,7 @@ class Action(StrEnum):
     VIEW_RESIDENTS = "residents.view"
     REVEAL_SENSITIVE = "residents.reveal"
     VIEW_SENSITIVE_TAGS = "residents.view_sensitive_tags"
+    EXPORT_RESIDENTS = "residents.export"  # masked spreadsheets of scoped lists
     MANAGE_TAGS = "tags.manage"  # the city-wide list of population tags
 
 
@@ -37,6 +38,7 @@ _STAFF = frozenset(
         Action.VIEW_RESIDENTS,
         Action.REVEAL_SENSITIVE,
         Action.VIEW_SENSITIVE_TAGS,
+        Action.EXPORT_RESIDENTS,
     }
 )
 CAPABILITIES: dict[str, tuple[ScopeKind, frozenset[Action]]] = {

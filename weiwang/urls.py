@@ -20,6 +20,7 @@ urlpatterns = [
     path("units/<int:pk>/", region_views.unit_detail, name="unit_detail"),
     path("dwellings/<int:pk>/", region_views.dwelling_detail, name="dwelling_detail"),
     path("residents/", people_views.resident_search, name="resident_search"),
+    path("residents/export.xlsx", people_views.resident_export, name="resident_export"),
     path("residents/<int:pk>/", people_views.resident_detail, name="resident_detail"),
     path("residents/<int:pk>/reveal/", people_views.resident_reveal, name="resident_reveal"),
     path("my-household/", people_views.my_household, name="my_household"),

@@ -82,6 +82,25 @@ class ResidentPage:
     next_cursor: int | None
 
 
+def filtered_residents(
+    user, *, query: str = "", tag: str = "", within: Region | None = None
+) -> QuerySet[Resident]:
+    """The residents the user may see that match the search box, a tag and a region, by id.
+
+    `within` narrows to a region's subtree; the caller fetched it through the access layer.
+    """
+    queryset = residents_for_user(user).filter(search_filter(query))
+    if within is not None:
+        queryset = queryset.filter(region_path__startswith=within.path)
+    if tag:
+        visible = tags_for_user(user).filter(code=tag)
+        queryset = queryset.filter(tag_links__tag__in=visible)
+    # A resident with two matching phones or tags would appear twice without distinct.
+    if tag or _PHONE.match(query.strip()) or _LAST4.match(query.strip()):
+        queryset = queryset.distinct()
+    return queryset.order_by("id")
+
+
 def search_residents(
     user,
     *,
@@ -91,22 +110,10 @@ def search_residents(
     after: int | None = None,
     limit: int = PAGE_SIZE,
 ) -> ResidentPage:
-    """One keyset page (ordered by id) of the residents the user may see that match.
-
-    `within` narrows to a region's subtree; the caller fetched it through the access layer.
-    """
-    queryset = residents_for_user(user).filter(search_filter(query))
-    if within is not None:
-        queryset = queryset.filter(region_path__startswith=within.path)
-    # A resident with two matching phones or tags would appear twice without distinct.
-    many_valued = bool(tag) or bool(_PHONE.match(query.strip()) or _LAST4.match(query.strip()))
-    if tag:
-        visible = tags_for_user(user).filter(code=tag)
-        queryset = queryset.filter(tag_links__tag__in=visible)
+    """One keyset page (ordered by id) of `filtered_residents`."""
+    queryset = filtered_residents(user, query=query, tag=tag, within=within)
     if after is not None:
         queryset = queryset.filter(id__gt=after)
-    if many_valued:
-        queryset = queryset.distinct()
-    rows = list(with_list_relations(queryset.order_by("id"), user)[: limit + 1])
+    rows = list(with_list_relations(queryset, user)[: limit + 1])
     next_cursor = rows[limit - 1].id if len(rows) > limit else None
     return ResidentPage(rows=rows[:limit], next_cursor=next_cursor)

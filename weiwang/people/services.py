@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import BinaryIO
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weiwang.access import Action, can
@@ -13,6 +16,7 @@ from weiwang.audit.services import audit_record
 from weiwang.core import crypto
 from weiwang.core.errors import ApplicationError
 from weiwang.core.identity import mask_id_number, mask_phone, normalise_phone, parse_id_number
+from weiwang.people.exports import write_residents_xlsx
 from weiwang.people.models import (
     Household,
     PopulationTag,
@@ -174,3 +178,21 @@ def tag_update(*, actor, tag: PopulationTag, name: str, purpose: str, sensitive:
     audit_record(actor=actor, action="tag.update", target_type="tag", target_id=tag.pk,
                  detail={"name": name, "sensitive": sensitive, "active": active})  # fmt: skip
     return tag
+
+
+def residents_export(*, actor, residents: QuerySet[Resident], out: BinaryIO,
+                     description: str) -> int:  # fmt: skip
+    """Write a masked sheet of residents already scoped by the caller, and audit it."""
+    exported_by = getattr(actor, "username", "") or "system"
+    count = write_residents_xlsx(
+        out,
+        residents.select_related("household__dwelling", "micro_grid")
+        .prefetch_related("phones", "tag_links__tag")
+        .iterator(chunk_size=2000),
+        masked=True,
+        exported_by=exported_by,
+        exported_at=timezone.now(),
+    )
+    audit_record(actor=actor, action="residents.export", target_type="residents",
+                 target_id=description[:64], detail={"rows": count, "masked": True})  # fmt: skip
+    return count

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import tempfile
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -40,6 +43,8 @@ def resident_search(request: HttpRequest) -> HttpResponse:
         params = request.GET.copy()
         params.pop("after")
         first_query = params.urlencode()
+    export_query = request.GET.copy()
+    export_query.pop("after", None)
     return render(
         request,
         "people/resident_search.html",
@@ -47,6 +52,8 @@ def resident_search(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "within": within,
+            "can_export": can(request.user, Action.EXPORT_RESIDENTS),
+            "export_query": export_query.urlencode(),
             "next_query": next_query,
             "first_query": first_query,
         },
@@ -139,3 +146,26 @@ def tag_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("tag_list")
     status = 400 if form.errors else 200
     return render(request, "people/tag_edit.html", {"tag": tag, "form": form}, status=status)
+
+
+@login_required
+def resident_export(request: HttpRequest) -> HttpResponse:
+    """The current search (words, tag, region) as a masked .xlsx sheet."""
+    require(request.user, Action.EXPORT_RESIDENTS)
+    form = ResidentSearchForm(request.GET, tags=selectors.tags_for_user(request.user))
+    if not form.is_valid():
+        messages.error(request, _("导出条件不正确,请重新查询后再导出。"))
+        return redirect("resident_search")
+    data = form.cleaned_data
+    within = get_region_for_user(request.user, data["region"]) if data.get("region") else None
+    residents = selectors.filtered_residents(
+        request.user, query=data["q"], tag=data["tag"], within=within
+    )
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - FileResponse closes it
+    services.residents_export(
+        actor=request.user, residents=residents, out=out,
+        description=f"q={data['q']}&tag={data['tag']}&region={data.get('region') or ''}",
+    )  # fmt: skip
+    out.seek(0)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return FileResponse(out, as_attachment=True, filename=f"居民名单-{stamp}.xlsx")

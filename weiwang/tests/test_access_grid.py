@@ -107,6 +107,10 @@ CASES: dict[str, Case] = {
         "get", lambda w, p, s: f"/dwellings/{_dwelling(w, p, s).pk}/", scoped(RESIDENT_VIEWERS)
     ),
     "residents/": Case("get", lambda w, p, s: "/residents/", by_persona(RESIDENT_VIEWERS, 200)),
+    # Masked export of a list: staff only; what it contains is scoped (test_export.py).
+    "residents/export.xlsx": Case(
+        "get", lambda w, p, s: "/residents/export.xlsx", by_persona(REVEALERS, 200)
+    ),
     "residents/<int:pk>/": Case(
         "get", lambda w, p, s: f"/residents/{_resident(w, p, s).pk}/", scoped(RESIDENT_VIEWERS)
     ),
