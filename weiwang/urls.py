@@ -6,6 +6,7 @@ from django.urls import path
 from weiwang.accounts.views import LoginView
 from weiwang.api import api
 from weiwang.core import views as core_views
+from weiwang.people import export_views
 from weiwang.people import views as people_views
 from weiwang.regions import views as region_views
 
@@ -24,6 +25,10 @@ urlpatterns = [
     path("residents/<int:pk>/", people_views.resident_detail, name="resident_detail"),
     path("residents/<int:pk>/reveal/", people_views.resident_reveal, name="resident_reveal"),
     path("my-household/", people_views.my_household, name="my_household"),
+    path("exports/", export_views.export_list, name="export_list"),
+    path("exports/new/", export_views.export_new, name="export_new"),
+    path("exports/<int:pk>/decide/", export_views.export_decide, name="export_decide"),
+    path("exports/<int:pk>/download/", export_views.export_download, name="export_download"),
     path("tags/", people_views.tag_list, name="tag_list"),
     path("tags/<int:pk>/", people_views.tag_edit, name="tag_edit"),
     path("api/v1/", api.urls),

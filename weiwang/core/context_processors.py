@@ -17,4 +17,5 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         "nav_can_search": can(user, Action.VIEW_RESIDENTS),
         "nav_has_household": bool(user.resident_id),
         "nav_can_manage_tags": can(user, Action.MANAGE_TAGS),
+        "nav_can_reveal": can(user, Action.REVEAL_SENSITIVE),
     }

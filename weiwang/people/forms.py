@@ -49,3 +49,15 @@ class TagForm(forms.Form):
         label=_("敏感(涉及健康、残疾、困难等,志愿者不可见)"), required=False
     )
     active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+
+
+class ExportRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("导出用途"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("写明为何需要完整证件号和电话,审批人会看到。"),
+    )
+    q = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
+    tag = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    region = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -177,3 +178,44 @@ class ResidentTag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resident_id}:{self.tag_id}"
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("已驳回")
+    DOWNLOADED = "downloaded", _("已下载")
+
+
+class ExportRequest(models.Model):
+    """A request for an unmasked export: a second authorised person must approve it."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("申请人"),
+    )  # fmt: skip
+    reason = models.CharField(_("申请原因"), max_length=300)
+    query = models.CharField(_("查询条件"), max_length=60, blank=True)
+    tag = models.CharField(_("人群标签"), max_length=40, blank=True)
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("区域"),
+    )  # fmt: skip
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ExportStatus.choices, default=ExportStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", verbose_name=_("审批人"),
+    )  # fmt: skip
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    downloaded_at = models.DateTimeField(_("下载时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("完整信息导出申请")
+        verbose_name_plural = _("完整信息导出申请")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"export #{self.pk} ({self.status})"

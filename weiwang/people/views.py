@@ -53,6 +53,7 @@ def resident_search(request: HttpRequest) -> HttpResponse:
             "page": page,
             "within": within,
             "can_export": can(request.user, Action.EXPORT_RESIDENTS),
+            "can_reveal": can(request.user, Action.REVEAL_SENSITIVE),
             "export_query": export_query.urlencode(),
             "next_query": next_query,
             "first_query": first_query,

@@ -70,6 +70,32 @@ def _region(world, persona, scope):
     return world.regions[SCOPES[persona][2 if scope == "own" else 3]]
 
 
+def _export_to_decide(world, persona, scope):
+    """A fresh pending request: own = street_admin's for grid 1, other = district_admin's for
+    a micro-grid in another district (nobody else covers it)."""
+    from weiwang.people.unmasked_exports import export_request_create
+
+    requester, region = ("street_admin", "G1") if scope == "own" else ("district_admin", "M5")
+    export = export_request_create(
+        actor=world.users[requester], reason="报送名单", region=world.regions[region]
+    )
+    return f"/exports/{export.pk}/decide/"
+
+
+def _export_to_download(world, persona, scope):
+    """A fresh approved request: own = the persona's, other = somebody else's."""
+    from django.utils import timezone
+
+    from weiwang.people.models import ExportRequest
+
+    requester = world.users[persona if scope == "own" else "nobody"]
+    export = ExportRequest.objects.create(
+        requested_by=requester, reason="报送名单", status="approved",
+        decided_by=world.users["nobody"], decided_at=timezone.now(),
+    )  # fmt: skip
+    return f"/exports/{export.pk}/download/"
+
+
 def _dwelling(world, persona, scope):
     return _resident(world, persona, scope).household.dwelling
 
@@ -124,6 +150,20 @@ CASES: dict[str, Case] = {
         "get", lambda w, p, s: "/my-household/", by_persona(HOUSEHOLD_OWNERS, 302)
     ),
     # Tags are one city-wide list: no own/other scope, only who may manage them.
+    "exports/": Case("get", lambda w, p, s: "/exports/", by_persona(REVEALERS, 200)),
+    "exports/new/": Case("get", lambda w, p, s: "/exports/new/", by_persona(REVEALERS, 200)),
+    "exports/<int:pk>/decide/": Case(
+        "post",
+        _export_to_decide,
+        lambda persona, scope: (
+            302
+            if (scope == "own" and persona in REVEALERS - {"grid_worker2"})
+            or (scope == "other" and persona == "district_admin")
+            else 404
+        ),
+        data=lambda p, s: {"decision": "approve"},
+    ),
+    "exports/<int:pk>/download/": Case("post", _export_to_download, scoped(REVEALERS)),
     "tags/": Case("get", lambda w, p, s: "/tags/", by_persona(TAG_MANAGERS, 200)),
     "tags/<int:pk>/": Case(
         "get",
