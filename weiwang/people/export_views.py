@@ -16,6 +16,7 @@ from weiwang.access import Action, require
 from weiwang.core.errors import ApplicationError
 from weiwang.people import unmasked_exports as exports
 from weiwang.people.forms import ExportRequestForm
+from weiwang.people.selectors import tag_names
 from weiwang.regions.selectors import get_region_for_user
 
 
@@ -23,12 +24,12 @@ from weiwang.regions.selectors import get_region_for_user
 def export_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.REVEAL_SENSITIVE)
     rows = exports.export_requests_for_user(request.user)
+    names = tag_names()
+    for row in rows:
+        row.tag_label = names.get(row.tag, row.tag)
     mine = [r for r in rows if r.requested_by_id == request.user.pk]
-    return render(
-        request,
-        "people/export_list.html",
-        {"mine": mine, "to_decide": exports.pending_for(request.user)},
-    )
+    to_decide = [r for r in rows if r.status == "pending" and r.requested_by_id != request.user.pk]
+    return render(request, "people/export_list.html", {"mine": mine, "to_decide": to_decide})
 
 
 @login_required
@@ -52,7 +53,9 @@ def export_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("申请已提交,请另一位有权限的工作人员审批。"))
             return redirect("export_list")
     status = 400 if form.errors else 200
-    return render(request, "people/export_new.html", {"form": form}, status=status)
+    tag = form["tag"].value() or ""
+    context = {"form": form, "tag_label": tag_names().get(tag, tag)}
+    return render(request, "people/export_new.html", context, status=status)
 
 
 @login_required

@@ -52,6 +52,10 @@ def tags_with_usage() -> QuerySet[PopulationTag]:
     return PopulationTag.objects.annotate(residents=Count("resident_links")).order_by("id")
 
 
+def tag_names() -> dict[str, str]:
+    return dict(PopulationTag.objects.values_list("code", "name"))
+
+
 def tags_for_user(user) -> QuerySet[PopulationTag]:
     tags = PopulationTag.objects.filter(active=True)
     if not can(user, Action.VIEW_SENSITIVE_TAGS):

@@ -150,12 +150,3 @@ def export_request_download(*, actor, export: ExportRequest, out: BinaryIO) -> i
     export.downloaded_at = timezone.now()
     export.save(update_fields=["status", "downloaded_at"])
     return count
-
-
-def pending_for(user) -> list[ExportRequest]:
-    """Others' requests waiting for this user's decision."""
-    return [
-        e
-        for e in export_requests_for_user(user)
-        if e.status == ExportStatus.PENDING and e.requested_by_id != user.pk
-    ]

@@ -88,6 +88,15 @@ def test_an_approval_expires_after_a_day(world):
     assert "超过 24 小时" in page
 
 
+def test_pages_name_the_tag_not_its_code(world):
+    client = world.client("grid_worker")
+    form = client.get("/exports/new/", {"tag": "advanced_age"}).content.decode()
+    assert "高龄老人" in form and "advanced_age" not in form.replace('value="advanced_age"', "")
+    _request(world, tag="advanced_age")
+    listing = world.client("community_worker").get("/exports/").content.decode()
+    assert "高龄老人" in listing and "advanced_age" not in listing
+
+
 def test_a_request_needs_a_reason(world):
     response = world.client("grid_worker").post("/exports/new/", {"reason": " "})
     assert response.status_code == 400
