@@ -21,6 +21,7 @@ class Action(StrEnum):
     REVEAL_SENSITIVE = "residents.reveal"
     VIEW_SENSITIVE_TAGS = "residents.view_sensitive_tags"
     EXPORT_RESIDENTS = "residents.export"  # masked spreadsheets of scoped lists
+    EDIT_RESIDENTS = "residents.edit"  # register life events: moves, births, deaths, tags
     MANAGE_TAGS = "tags.manage"  # the city-wide list of population tags
 
 
@@ -39,6 +40,7 @@ _STAFF = frozenset(
         Action.REVEAL_SENSITIVE,
         Action.VIEW_SENSITIVE_TAGS,
         Action.EXPORT_RESIDENTS,
+        Action.EDIT_RESIDENTS,
     }
 )
 CAPABILITIES: dict[str, tuple[ScopeKind, frozenset[Action]]] = {

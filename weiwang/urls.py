@@ -6,7 +6,7 @@ from django.urls import path
 from weiwang.accounts.views import LoginView
 from weiwang.api import api
 from weiwang.core import views as core_views
-from weiwang.people import export_views
+from weiwang.people import change_views, export_views
 from weiwang.people import views as people_views
 from weiwang.regions import views as region_views
 
@@ -24,6 +24,16 @@ urlpatterns = [
     path("residents/export.xlsx", people_views.resident_export, name="resident_export"),
     path("residents/<int:pk>/", people_views.resident_detail, name="resident_detail"),
     path("residents/<int:pk>/reveal/", people_views.resident_reveal, name="resident_reveal"),
+    path(
+        "residents/<int:pk>/change/<str:kind>/",
+        change_views.resident_change,
+        name="resident_change",
+    ),
+    path(
+        "dwellings/<int:pk>/add/<str:kind>/",
+        change_views.dwelling_add_resident,
+        name="dwelling_add_resident",
+    ),
     path("my-household/", people_views.my_household, name="my_household"),
     path("exports/", export_views.export_list, name="export_list"),
     path("exports/new/", export_views.export_new, name="export_new"),

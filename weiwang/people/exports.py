@@ -16,9 +16,17 @@ from weiwang.people.models import Resident
 
 def _headers() -> list[str]:
     return [
-        _("姓名"), _("性别"), _("出生日期"), _("身份证号"), _("电话"), _("居住地址"),
-        _("微网格"), _("居住类型"), _("与户主关系"), _("人群标签"),
-    ]  # fmt: skip
+        _("姓名"),
+        _("性别"),
+        _("出生日期"),
+        _("身份证号"),
+        _("电话"),
+        _("居住地址"),
+        _("微网格"),
+        _("居住类型"),
+        _("与户主关系"),
+        _("人群标签"),
+    ]
 
 
 def _row(resident: Resident, *, masked: bool) -> list[object]:
@@ -46,9 +54,14 @@ def _row(resident: Resident, *, masked: bool) -> list[object]:
 
 
 def write_residents_xlsx(
-    out: BinaryIO, residents: Iterable[Resident], *, masked: bool, exported_by: str,
-    exported_at: dt.datetime, note: str = "",
-) -> int:  # fmt: skip
+    out: BinaryIO,
+    residents: Iterable[Resident],
+    *,
+    masked: bool,
+    exported_by: str,
+    exported_at: dt.datetime,
+    note: str = "",
+) -> int:
     """Write the sheet; the first rows say what it is, who exported it and when."""
     workbook = Workbook(write_only=True)
     workbook.properties.creator = exported_by
@@ -56,8 +69,12 @@ def write_residents_xlsx(
     local = timezone.localtime(exported_at)
     title = _("居民名单(已脱敏)") if masked else _("居民名单(含完整证件号和电话,注意保密)")
     sheet.append([title])
-    sheet.append([_("导出人:%(who)s  导出时间:%(when)s") % {
-        "who": exported_by, "when": local.strftime("%Y-%m-%d %H:%M")}])  # fmt: skip
+    sheet.append(
+        [
+            _("导出人:%(who)s  导出时间:%(when)s")
+            % {"who": exported_by, "when": local.strftime("%Y-%m-%d %H:%M")}
+        ]
+    )
     if note:
         sheet.append([note])
     sheet.append(_headers())

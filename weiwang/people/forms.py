@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from weiwang.people.models import Relation
+
 
 class ResidentSearchForm(forms.Form):
     q = forms.CharField(
@@ -61,3 +63,63 @@ class ExportRequestForm(forms.Form):
     q = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
     tag = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
     region = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
+CHANGE_KINDS = {
+    "move_out": _("迁出"),
+    "death": _("死亡"),
+    "move_within": _("社区内搬迁"),
+    "head_change": _("设为户主"),
+    "tag_add": _("添加标签"),
+    "tag_remove": _("移除标签"),
+}
+
+
+class ResidentChangeForm(forms.Form):
+    """One form for every change of an existing resident; the view drops unused fields."""
+
+    occurred_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    destination = forms.CharField(label=_("迁出去向"), max_length=200, required=False)
+    new_address = forms.CharField(
+        label=_("新住址"),
+        max_length=255,
+        required=False,
+        help_text=_("写完整地址,与系统中的房屋一致,例如 红星小区3栋2单元501"),
+    )
+    tag = forms.ChoiceField(label=_("人群标签"), required=False)
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    FIELDS = {
+        "move_out": ["occurred_on", "destination", "note"],
+        "death": ["occurred_on", "note"],
+        "move_within": ["occurred_on", "new_address"],
+        "head_change": ["occurred_on"],
+        "tag_add": ["occurred_on", "tag", "note"],
+        "tag_remove": ["occurred_on", "tag", "note"],
+    }
+
+    def __init__(self, *args, kind: str, tags=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in list(self.fields):
+            if name not in self.FIELDS[kind]:
+                del self.fields[name]
+        if "tag" in self.fields:
+            self.fields["tag"].required = True
+            self.fields["tag"].choices = [(t.code, t.name) for t in tags]
+        if kind == "move_out":
+            self.fields["destination"].required = True
+        if kind == "move_within":
+            self.fields["new_address"].required = True
+
+
+class NewResidentForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    id_number = forms.CharField(label=_("身份证号"), max_length=20)
+    phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
+    relation = forms.ChoiceField(label=_("与户主关系"), choices=Relation.choices)
+    occurred_on = forms.DateField(
+        label=_("日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("迁入日期;登记出生时为出生日期"),
+    )
+    came_from = forms.CharField(label=_("迁入来源"), max_length=200, required=False)

@@ -55,6 +55,12 @@ class Relation(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+class ResidentStatus(models.TextChoices):
+    CURRENT = "current", _("在册")
+    MOVED_OUT = "moved_out", _("已迁出")
+    DECEASED = "deceased", _("已故")
+
+
 class Resident(models.Model):
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, related_name="members", verbose_name=_("户")
@@ -85,6 +91,14 @@ class Resident(models.Model):
         _("与户主关系"), max_length=16, choices=Relation.choices, default=Relation.HEAD
     )
     moved_in_on = models.DateField(_("入住日期"), null=True, blank=True)
+    # Residents who left or died stay on record for their history, outside the lists.
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=ResidentStatus.choices,
+        default=ResidentStatus.CURRENT,
+        db_default=ResidentStatus.CURRENT,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -191,23 +205,33 @@ class ExportRequest(models.Model):
     """A request for an unmasked export: a second authorised person must approve it."""
 
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("申请人"),
-    )  # fmt: skip
+    )
     reason = models.CharField(_("申请原因"), max_length=300)
     query = models.CharField(_("查询条件"), max_length=60, blank=True)
     tag = models.CharField(_("人群标签"), max_length=40, blank=True)
     region = models.ForeignKey(
-        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("区域"),
-    )  # fmt: skip
+    )
     status = models.CharField(
         _("状态"), max_length=16, choices=ExportStatus.choices, default=ExportStatus.PENDING
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("审批人"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("审批人"),
+    )
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     downloaded_at = models.DateTimeField(_("下载时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
@@ -219,3 +243,47 @@ class ExportRequest(models.Model):
 
     def __str__(self) -> str:
         return f"export #{self.pk} ({self.status})"
+
+
+class LifeEventKind(models.TextChoices):
+    MOVE_IN = "move_in", _("迁入")
+    MOVE_OUT = "move_out", _("迁出")
+    MOVE_WITHIN = "move_within", _("社区内搬迁")
+    BIRTH = "birth", _("出生")
+    DEATH = "death", _("死亡")
+    HEAD_CHANGE = "head_change", _("变更户主")
+    TAG_ADDED = "tag_added", _("添加标签")
+    TAG_REMOVED = "tag_removed", _("移除标签")
+
+
+class LifeEvent(models.Model):
+    """One change in a resident's life as the registry saw it; the resident's history."""
+
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("类型"), max_length=16, choices=LifeEventKind.choices)
+    occurred_on = models.DateField(_("日期"))
+    # Where it happened (the dwelling moved into, born in, …) and, for moves, where from.
+    dwelling = models.ForeignKey(
+        Dwelling, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    from_dwelling = models.ForeignKey(
+        Dwelling, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    place = models.CharField(_("迁入来源或迁出去向"), max_length=200, blank=True)
+    tag = models.ForeignKey(
+        PopulationTag, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("人员变动")
+        verbose_name_plural = _("人员变动")
+        ordering = ["-occurred_on", "-id"]
+        indexes = [models.Index(fields=["dwelling", "occurred_on"], name="event_dwelling_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.resident_id} {self.kind} {self.occurred_on}"

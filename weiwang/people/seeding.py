@@ -68,14 +68,34 @@ DEFAULT_TAGS = [
 ]
 
 RESIDENT_COLUMNS = [
-    "id", "household_id", "micro_grid_id", "region_path", "name", "name_pinyin", "name_initials",
-    "id_number_encrypted", "id_number_index", "id_number_masked", "sex", "birth_date",
-    "registered_address", "residence_type", "relation_to_head", "moved_in_on", "created_at",
+    "id",
+    "household_id",
+    "micro_grid_id",
+    "region_path",
+    "name",
+    "name_pinyin",
+    "name_initials",
+    "id_number_encrypted",
+    "id_number_index",
+    "id_number_masked",
+    "sex",
+    "birth_date",
+    "registered_address",
+    "residence_type",
+    "relation_to_head",
+    "moved_in_on",
+    "created_at",
     "updated_at",
-]  # fmt: skip
+]
 PHONE_COLUMNS = [
-    "id", "resident_id", "label", "number_encrypted", "number_index", "number_masked", "last4",
-]  # fmt: skip
+    "id",
+    "resident_id",
+    "label",
+    "number_encrypted",
+    "number_index",
+    "number_masked",
+    "last4",
+]
 
 ZHANG_SAN_BIRTH_START = dt.date(1965, 3, 1)
 MOVE_IN_START = dt.date(2022, 6, 1)  # 兴乐社区 was founded in June 2022
@@ -255,8 +275,9 @@ class _Ids:
 class AreaBuilder:
     """Writes one community at a time: grids, micro-grids, estates down to residents."""
 
-    def __init__(self, *, rng: random.Random, partition: IdPartition, ids: IdBlocks,
-                 tag_ids: dict[str, int]):  # fmt: skip
+    def __init__(
+        self, *, rng: random.Random, partition: IdPartition, ids: IdBlocks, tag_ids: dict[str, int]
+    ):
         self.rng = rng
         self.people = PersonFactory(rng, partition)
         self.ids = ids
@@ -431,8 +452,10 @@ class AreaBuilder:
         tag_rows: list[tuple] = []
         # Ids are reserved before COPY starts: the connection cannot run queries during COPY.
         # A resident has at most one phone; tags get their ids once they are counted.
-        ids = (_Ids(self.ids.block(Resident, len(members))),
-               _Ids(self.ids.block(ResidentPhone, len(members))))  # fmt: skip
+        ids = (
+            _Ids(self.ids.block(Resident, len(members))),
+            _Ids(self.ids.block(ResidentPhone, len(members))),
+        )
         # Resident rows stream straight into COPY, so PostgreSQL indexes them on its own core
         # while this process generates the next ones; phones and tags follow.
         self.report.residents += bulk.insert_rows(
@@ -472,20 +495,39 @@ class AreaBuilder:
             id_number = people.id_number(birth, sex, local=not floating or rng.random() < 0.3)
             moved_in = MOVE_IN_START + dt.timedelta(days=int(rng.random() * 1550))
             yield (
-                rid, hid, dwelling[3], dwelling[4], name, pinyin, initials,
-                crypto.encrypt(id_number), crypto.blind_index(id_number),
-                mask_id_number(id_number), sex, birth.isoformat(),
+                rid,
+                hid,
+                dwelling[3],
+                dwelling[4],
+                name,
+                pinyin,
+                initials,
+                crypto.encrypt(id_number),
+                crypto.blind_index(id_number),
+                mask_id_number(id_number),
+                sex,
+                birth.isoformat(),
                 "外省市" if floating else "四川省成都市新都区",
                 "floating" if floating else "permanent",
-                relation, moved_in.isoformat(), now, now,
-            )  # fmt: skip
+                relation,
+                moved_in.isoformat(),
+                now,
+                now,
+            )
             age = _age(birth)
             if age >= 14 and rng.random() < 0.9:
                 phone = people.phone()
-                phone_rows.append((
-                    phone_ids.take(), rid, "own", crypto.encrypt(phone),
-                    crypto.blind_index(phone), mask_phone(phone), phone[-4:],
-                ))  # fmt: skip
+                phone_rows.append(
+                    (
+                        phone_ids.take(),
+                        rid,
+                        "own",
+                        crypto.encrypt(phone),
+                        crypto.blind_index(phone),
+                        mask_phone(phone),
+                        phone[-4:],
+                    )
+                )
             for code in self._tags_for(age, sex, household_size[hid]):
                 tag_rows.append((rid, self.tag_ids[code], "", None))
 
@@ -645,9 +687,12 @@ def _write_community(plan: CommunityPlan) -> tuple[SeedReport, int]:
 
 
 def _write_communities(
-    plans: list[CommunityPlan], seed: int, ids: IdBlocks, tag_ids: dict[str, int],
+    plans: list[CommunityPlan],
+    seed: int,
+    ids: IdBlocks,
+    tag_ids: dict[str, int],
     workers: int | None,
-) -> Iterator[tuple[SeedReport, int]]:  # fmt: skip
+) -> Iterator[tuple[SeedReport, int]]:
     workers = min(workers or os.cpu_count() or 1, len(plans))
     parallel = workers > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block
     if not parallel:

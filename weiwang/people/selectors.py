@@ -9,7 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from weiwang.access import Action, can, get_or_404, scope_q
 from weiwang.core.crypto import blind_index
-from weiwang.people.models import PopulationTag, Resident, ResidentTag
+from weiwang.people.models import LifeEvent, PopulationTag, Resident, ResidentStatus, ResidentTag
 from weiwang.regions.models import Region
 
 PAGE_SIZE = 20
@@ -93,7 +93,7 @@ def filtered_residents(
 
     `within` narrows to a region's subtree; the caller fetched it through the access layer.
     """
-    queryset = residents_for_user(user).filter(search_filter(query))
+    queryset = residents_for_user(user).filter(search_filter(query), status=ResidentStatus.CURRENT)
     if within is not None:
         queryset = queryset.filter(region_path__startswith=within.path)
     if tag:
@@ -121,3 +121,19 @@ def search_residents(
     rows = list(with_list_relations(queryset, user)[: limit + 1])
     next_cursor = rows[limit - 1].id if len(rows) > limit else None
     return ResidentPage(rows=rows[:limit], next_cursor=next_cursor)
+
+
+def resident_history(resident: Resident) -> QuerySet[LifeEvent]:
+    return resident.events.select_related("dwelling", "from_dwelling", "tag", "actor").order_by(
+        "-occurred_on", "-id"
+    )
+
+
+def dwelling_history(dwelling) -> QuerySet[LifeEvent]:
+    """Who came to and left this dwelling, and when (events of its residents here)."""
+    return (
+        LifeEvent.objects.filter(Q(dwelling=dwelling) | Q(from_dwelling=dwelling))
+        .exclude(kind__in=["tag_added", "tag_removed"])
+        .select_related("resident", "dwelling", "from_dwelling")
+        .order_by("-occurred_on", "-id")
+    )

@@ -163,25 +163,37 @@ def tag_create(*, actor, code: str, name: str, purpose: str, sensitive: bool) ->
     """Add a special-population tag; every tag must say why the platform keeps it (PIPL art. 6)."""
     _tag_clash(code=code, name=name)
     tag = PopulationTag.objects.create(code=code, name=name, purpose=purpose, sensitive=sensitive)
-    audit_record(actor=actor, action="tag.create", target_type="tag", target_id=tag.pk,
-                 detail={"code": code, "name": name})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="tag.create",
+        target_type="tag",
+        target_id=tag.pk,
+        detail={"code": code, "name": name},
+    )
     return tag
 
 
 @transaction.atomic
-def tag_update(*, actor, tag: PopulationTag, name: str, purpose: str, sensitive: bool,
-               active: bool) -> PopulationTag:  # fmt: skip
+def tag_update(
+    *, actor, tag: PopulationTag, name: str, purpose: str, sensitive: bool, active: bool
+) -> PopulationTag:
     """Rename, re-explain or retire a tag. Tags are never deleted: residents may carry them."""
     _tag_clash(code=tag.code, name=name, exclude_pk=tag.pk)
     tag.name, tag.purpose, tag.sensitive, tag.active = name, purpose, sensitive, active
     tag.save(update_fields=list(_TAG_FIELDS))
-    audit_record(actor=actor, action="tag.update", target_type="tag", target_id=tag.pk,
-                 detail={"name": name, "sensitive": sensitive, "active": active})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="tag.update",
+        target_type="tag",
+        target_id=tag.pk,
+        detail={"name": name, "sensitive": sensitive, "active": active},
+    )
     return tag
 
 
-def residents_export(*, actor, residents: QuerySet[Resident], out: BinaryIO,
-                     description: str) -> int:  # fmt: skip
+def residents_export(
+    *, actor, residents: QuerySet[Resident], out: BinaryIO, description: str
+) -> int:
     """Write a masked sheet of residents already scoped by the caller, and audit it."""
     exported_by = getattr(actor, "username", "") or "system"
     count = write_residents_xlsx(
@@ -193,6 +205,11 @@ def residents_export(*, actor, residents: QuerySet[Resident], out: BinaryIO,
         exported_by=exported_by,
         exported_at=timezone.now(),
     )
-    audit_record(actor=actor, action="residents.export", target_type="residents",
-                 target_id=description[:64], detail={"rows": count, "masked": True})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="residents.export",
+        target_type="residents",
+        target_id=description[:64],
+        detail={"rows": count, "masked": True},
+    )
     return count

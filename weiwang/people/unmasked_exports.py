@@ -89,13 +89,19 @@ def _move(export: ExportRequest, *, actor, to: str) -> None:
             code="export_not_approver",
         )
     export.status = to
-    audit_record(actor=actor, action=f"export.{to}", target_type="export_request",
-                 target_id=export.pk, reason=export.reason)  # fmt: skip
+    audit_record(
+        actor=actor,
+        action=f"export.{to}",
+        target_type="export_request",
+        target_id=export.pk,
+        reason=export.reason,
+    )
 
 
 @transaction.atomic
-def export_request_create(*, actor, reason: str, query: str = "", tag: str = "",
-                          region: Region | None = None) -> ExportRequest:  # fmt: skip
+def export_request_create(
+    *, actor, reason: str, query: str = "", tag: str = "", region: Region | None = None
+) -> ExportRequest:
     """Ask for an unmasked export of a search; `region` was fetched through the access layer."""
     if not can(actor, Action.REVEAL_SENSITIVE):
         raise ApplicationError(_("您没有查看完整证件号和电话的权限。"), code="forbidden")
@@ -107,8 +113,13 @@ def export_request_create(*, actor, reason: str, query: str = "", tag: str = "",
     export = ExportRequest.objects.create(
         requested_by=actor, reason=reason, query=query, tag=tag, region=region
     )
-    audit_record(actor=actor, action="export.requested", target_type="export_request",
-                 target_id=export.pk, reason=reason)  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="export.requested",
+        target_type="export_request",
+        target_id=export.pk,
+        reason=reason,
+    )
     return export
 
 

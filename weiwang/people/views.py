@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from weiwang.access import Action, can, get_or_404, require
 from weiwang.core.errors import ApplicationError
 from weiwang.people import selectors, services
-from weiwang.people.forms import ResidentSearchForm, RevealForm, TagForm
+from weiwang.people.forms import CHANGE_KINDS, ResidentSearchForm, RevealForm, TagForm
 from weiwang.regions.selectors import get_region_for_user
 
 
@@ -65,6 +65,9 @@ def _detail(request: HttpRequest, pk: int, *, status: int = 200, **extra: object
     resident = selectors.get_resident_for_user(request.user, pk)
     context = {
         "resident": resident,
+        "history": selectors.resident_history(resident),
+        "can_edit": can(request.user, Action.EDIT_RESIDENTS),
+        "change_kinds": CHANGE_KINDS,
         "can_reveal": can(request.user, Action.REVEAL_SENSITIVE),
         "reveal_form": RevealForm(),
         **extra,
@@ -115,8 +118,13 @@ def tag_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.tag_create(actor=request.user, code=data["code"], name=data["name"],
-                                purpose=data["purpose"], sensitive=data["sensitive"])  # fmt: skip
+            services.tag_create(
+                actor=request.user,
+                code=data["code"],
+                name=data["name"],
+                purpose=data["purpose"],
+                sensitive=data["sensitive"],
+            )
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
@@ -137,9 +145,14 @@ def tag_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.tag_update(actor=request.user, tag=tag, name=data["name"],
-                                purpose=data["purpose"], sensitive=data["sensitive"],
-                                active=data["active"])  # fmt: skip
+            services.tag_update(
+                actor=request.user,
+                tag=tag,
+                name=data["name"],
+                purpose=data["purpose"],
+                sensitive=data["sensitive"],
+                active=data["active"],
+            )
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
@@ -164,9 +177,11 @@ def resident_export(request: HttpRequest) -> HttpResponse:
     )
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - FileResponse closes it
     services.residents_export(
-        actor=request.user, residents=residents, out=out,
+        actor=request.user,
+        residents=residents,
+        out=out,
         description=f"q={data['q']}&tag={data['tag']}&region={data.get('region') or ''}",
-    )  # fmt: skip
+    )
     out.seek(0)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return FileResponse(out, as_attachment=True, filename=f"居民名单-{stamp}.xlsx")

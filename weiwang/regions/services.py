@@ -88,7 +88,7 @@ def recount_regions() -> None:
     per_micro_grid = {
         "dwelling_count": Counter(dict(_grouped(Dwelling))),
         "household_count": Counter(dict(_grouped(Household))),
-        "resident_count": Counter(dict(_grouped(Resident))),
+        "resident_count": Counter(dict(_grouped(Resident, status="current"))),
     }
     regions = list(Region.objects.only("id", "parent_id", "level", "path"))
     totals = {r.pk: dict.fromkeys(per_micro_grid, 0) for r in regions}
@@ -104,11 +104,12 @@ def recount_regions() -> None:
     Region.objects.bulk_update(regions, list(per_micro_grid), batch_size=2000)
 
 
-def _grouped(model) -> list[tuple[int, int]]:
+def _grouped(model, **filters: str) -> list[tuple[int, int]]:
     from django.db.models import Count
 
     return list(
-        model.objects.values("micro_grid_id")
+        model.objects.filter(**filters)
+        .values("micro_grid_id")
         .annotate(n=Count("id"))
         .values_list("micro_grid_id", "n")
     )

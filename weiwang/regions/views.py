@@ -4,8 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from weiwang.access import Action, require
-from weiwang.people.selectors import residents_for_user, with_list_relations
+from weiwang.access import Action, can, require
+from weiwang.people.selectors import dwelling_history, residents_for_user, with_list_relations
 from weiwang.regions import selectors
 from weiwang.regions.models import RegionLevel
 
@@ -53,8 +53,13 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def dwelling_detail(request: HttpRequest, pk: int) -> HttpResponse:
     dwelling = selectors.get_dwelling_for_user(request.user, pk)
     residents = with_list_relations(
-        residents_for_user(request.user).filter(household__dwelling=dwelling), request.user
+        residents_for_user(request.user).filter(household__dwelling=dwelling, status="current"),
+        request.user,
     ).order_by("household_id", "id")
-    return render(
-        request, "regions/dwelling_detail.html", {"dwelling": dwelling, "residents": residents}
-    )
+    context = {
+        "dwelling": dwelling,
+        "residents": residents,
+        "history": dwelling_history(dwelling)[:50],
+        "can_edit": can(request.user, Action.EDIT_RESIDENTS),
+    }
+    return render(request, "regions/dwelling_detail.html", context)

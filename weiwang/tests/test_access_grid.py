@@ -90,9 +90,12 @@ def _export_to_download(world, persona, scope):
 
     requester = world.users[persona if scope == "own" else "nobody"]
     export = ExportRequest.objects.create(
-        requested_by=requester, reason="报送名单", status="approved",
-        decided_by=world.users["nobody"], decided_at=timezone.now(),
-    )  # fmt: skip
+        requested_by=requester,
+        reason="报送名单",
+        status="approved",
+        decided_by=world.users["nobody"],
+        decided_at=timezone.now(),
+    )
     return f"/exports/{export.pk}/download/"
 
 
@@ -136,6 +139,16 @@ CASES: dict[str, Case] = {
     # Masked export of a list: staff only; what it contains is scoped (test_export.py).
     "residents/export.xlsx": Case(
         "get", lambda w, p, s: "/residents/export.xlsx", by_persona(REVEALERS, 200)
+    ),
+    "residents/<int:pk>/change/<str:kind>/": Case(
+        "get",
+        lambda w, p, s: f"/residents/{_resident(w, p, s).pk}/change/move_out/",
+        scoped(REVEALERS),
+    ),
+    "dwellings/<int:pk>/add/<str:kind>/": Case(
+        "get",
+        lambda w, p, s: f"/dwellings/{_dwelling(w, p, s).pk}/add/move_in/",
+        scoped(REVEALERS),
     ),
     "residents/<int:pk>/": Case(
         "get", lambda w, p, s: f"/residents/{_resident(w, p, s).pk}/", scoped(RESIDENT_VIEWERS)
