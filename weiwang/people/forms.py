@@ -78,7 +78,9 @@ CHANGE_KINDS = {
 class ResidentChangeForm(forms.Form):
     """One form for every change of an existing resident; the view drops unused fields."""
 
-    occurred_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_on = forms.DateField(
+        label=_("日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     destination = forms.CharField(label=_("迁出去向"), max_length=200, required=False)
     new_address = forms.CharField(
         label=_("新住址"),
@@ -119,7 +121,7 @@ class NewResidentForm(forms.Form):
     relation = forms.ChoiceField(label=_("与户主关系"), choices=Relation.choices)
     occurred_on = forms.DateField(
         label=_("日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         help_text=_("迁入日期;登记出生时为出生日期"),
     )
     came_from = forms.CharField(label=_("迁入来源"), max_length=200, required=False)

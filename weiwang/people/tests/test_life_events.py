@@ -162,3 +162,11 @@ def test_volunteers_cannot_register_changes(world):
 def test_unknown_change_kinds_are_a_404(world):
     zhang = world.residents["zhangsan"]
     assert world.client("grid_worker").get(f"/residents/{zhang.pk}/change/fly/").status_code == 404
+
+
+def test_date_fields_are_filled_with_today_in_a_format_browsers_accept(world):
+    zhang = world.residents["zhangsan"]
+    page = world.client("grid_worker").get(f"/residents/{zhang.pk}/change/death/")
+    from django.utils import timezone
+
+    assert f'value="{timezone.localdate().isoformat()}"' in page.content.decode()
