@@ -137,3 +137,18 @@ def dwelling_history(dwelling) -> QuerySet[LifeEvent]:
         .select_related("resident", "dwelling", "from_dwelling")
         .order_by("-occurred_on", "-id")
     )
+
+
+def tag_counts_in_region(user, region: Region) -> list[tuple[PopulationTag, int]]:
+    """Each tag the user may see, with how many current residents of the region carry it."""
+    tags = list(tags_for_user(user))
+    counts = dict(
+        ResidentTag.objects.filter(
+            tag__in=tags,
+            resident__region_path__startswith=region.path,
+            resident__status=ResidentStatus.CURRENT,
+        )
+        .values_list("tag_id")
+        .annotate(n=Count("id"))
+    )
+    return [(tag, counts.get(tag.pk, 0)) for tag in tags]

@@ -5,7 +5,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from weiwang.access import Action, can, require
-from weiwang.people.selectors import dwelling_history, residents_for_user, with_list_relations
+from weiwang.people.selectors import (
+    dwelling_history,
+    residents_for_user,
+    tag_counts_in_region,
+    with_list_relations,
+)
 from weiwang.regions import selectors
 from weiwang.regions.models import RegionLevel
 
@@ -33,6 +38,14 @@ def region_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["children"] = selectors.children_of(region)
         context["child_level_label"] = RegionLevel(region.child_level).label
     return render(request, "regions/region_detail.html", context)
+
+
+@login_required
+def region_tags(request: HttpRequest, pk: int) -> HttpResponse:
+    """特殊人群: each tag with its count in the region, linking to the filtered list."""
+    region = selectors.get_region_for_user(request.user, pk)
+    rows = tag_counts_in_region(request.user, region)
+    return render(request, "regions/region_tags.html", {"region": region, "rows": rows})
 
 
 @login_required

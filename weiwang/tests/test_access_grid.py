@@ -124,6 +124,9 @@ CASES: dict[str, Case] = {
     "regions/<int:pk>/": Case(
         "get", lambda w, p, s: f"/regions/{_region(w, p, s).pk}/", scoped(BROWSERS)
     ),
+    "regions/<int:pk>/tags/": Case(
+        "get", lambda w, p, s: f"/regions/{_region(w, p, s).pk}/tags/", scoped(BROWSERS)
+    ),
     "buildings/<int:pk>/": Case(
         "get",
         lambda w, p, s: f"/buildings/{_dwelling(w, p, s).unit.building_id}/",

@@ -76,3 +76,32 @@ def test_walk_from_grid_to_resident(world):
     assert f"/dwellings/{dwelling.pk}/" in unit
     home = client.get(f"/dwellings/{dwelling.pk}/").content.decode()
     assert f"/residents/{zhang.pk}/" in home and "李秀英" in home
+
+
+def test_special_population_lists_count_per_tag_within_the_region(world):
+    staff = world.client("grid_worker").get(f"/regions/{world.regions['G1'].pk}/tags/")
+    html = staff.content.decode()
+    assert "高龄老人" in html and "重病慢病" in html
+    assert f"?tag=advanced_age&amp;region={world.regions['G1'].pk}" in html
+    volunteer = world.client("micro_grid_worker").get(f"/regions/{world.regions['M1'].pk}/tags/")
+    assert "高龄老人" in volunteer.content.decode()
+    assert "重病慢病" not in volunteer.content.decode()  # sensitive tags stay with staff
+
+
+def test_tag_counts_leave_out_residents_who_left(world):
+    import datetime as dt
+
+    from weiwang.people.life_events import resident_move_out
+    from weiwang.people.selectors import tag_counts_in_region
+
+    user, region = world.users["grid_worker"], world.regions["G1"]
+    before = {tag.code: n for tag, n in tag_counts_in_region(user, region)}
+    assert before["advanced_age"] == 1
+    resident_move_out(
+        actor=None,
+        resident=world.residents["zhangsan"],
+        occurred_on=dt.date(2026, 10, 1),
+        destination="外地",
+    )
+    after = {tag.code: n for tag, n in tag_counts_in_region(user, region)}
+    assert after["advanced_age"] == 0
