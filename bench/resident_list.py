@@ -18,11 +18,11 @@ import django
 
 django.setup()
 
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, setup_test_environment
 
-from weiwang.accounts.models import User  # noqa: E402
+from weiwang.accounts.models import User
 
 LOGINS = ["district_admin", "street_admin", "community_staff", "grid1", "micro1", "resident1"]
 PAGES = ["/residents/", "/residents/?q=zs", "/residents/?tag=advanced_age"]

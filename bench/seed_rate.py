@@ -20,9 +20,9 @@ import django
 
 django.setup()
 
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection, transaction
 
-from weiwang.people.seeding import build_area  # noqa: E402
+from weiwang.people.seeding import build_area
 
 
 def raw_copy_rate(rows: int) -> float:
