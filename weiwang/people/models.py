@@ -254,6 +254,7 @@ class LifeEventKind(models.TextChoices):
     HEAD_CHANGE = "head_change", _("变更户主")
     TAG_ADDED = "tag_added", _("添加标签")
     TAG_REMOVED = "tag_removed", _("移除标签")
+    UPDATED = "updated", _("信息变更")
 
 
 class LifeEvent(models.Model):

@@ -41,7 +41,7 @@ def household_create(*, dwelling: Dwelling) -> Household:
     return household
 
 
-def _phone_row(resident: Resident, raw: str, label: str) -> ResidentPhone:
+def phone_row(resident: Resident, raw: str, label: str) -> ResidentPhone:
     number = normalise_phone(raw)
     return ResidentPhone(
         resident=resident,
@@ -94,7 +94,7 @@ def resident_create(
         registered_address=registered_address,
         moved_in_on=moved_in_on,
     )
-    phone_rows = [_phone_row(resident, raw, ResidentPhone.Label.OWN) for raw in phones if raw]
+    phone_rows = [phone_row(resident, raw, ResidentPhone.Label.OWN) for raw in phones if raw]
     try:
         with transaction.atomic():
             resident.save()

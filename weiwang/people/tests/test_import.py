@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import Workbook, load_workbook
+
+from weiwang.conftest import ZHANG_SAN_ID, valid_id
+from weiwang.people.importing import Address, parse_address
+from weiwang.people.models import LifeEvent, Resident
+from weiwang.regions.models import Region
+
+A = valid_id("19500101", 501)
+B = valid_id("19520202", 502)
+HEADER = ["姓名", "公民身份号码", "手机号", "住址", "与户主关系", "人员类型", "特殊人群"]
+GOOD = [
+    ["新人甲", A, "13900001111", "红星小区3栋1单元502", "户主", "常住", "高龄老人"],
+    ["新人乙", B, "", "红星小区３-１-５０２", "配偶", "流动", ""],
+]
+BAD = [
+    ["错号", "510121196503031235", "", "红星小区3栋1单元503", "户主", "", ""],
+    ["外人", valid_id("19600101", 503), "", "不存在小区1栋1单元101", "", "", ""],
+    ["未划分", valid_id("19600101", 505), "", "红星小区9栋1单元101", "", "", ""],
+    ["重复", A, "", "红星小区3栋1单元502", "子女", "", ""],
+]
+
+
+def _csv(path: Path, rows: list[list[str]], encoding: str = "utf-8", header=HEADER) -> Path:
+    lines = ["兴乐社区居民花名册,,,", "", ",".join(header)] + [",".join(r) for r in rows]
+    path.write_bytes("\n".join(lines).encode(encoding))
+    return path
+
+
+def _run(path: Path, *extra: str) -> tuple[int, str]:
+    out = io.StringIO()
+    try:
+        call_command("import_residents", str(path), "--community", "兴乐社区", *extra, stdout=out)
+    except CommandError as error:
+        return error.returncode, out.getvalue() + str(error)
+    return 0, out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({"address": "汉嘉国际社区3栋2单元1201"}, Address("汉嘉国际社区", "3", "2", "1201")),
+        ({"address": "汉嘉国际社区3栋2单元1201室"}, Address("汉嘉国际社区", "3", "2", "1201")),
+        (
+            {"address": "3-2-1201", "estate": "汉嘉国际社区"},
+            Address("汉嘉国际社区", "3", "2", "1201"),
+        ),
+        ({"address": "汉嘉国际社区三栋二单元1201室"}, Address("汉嘉国际社区", "3", "2", "1201")),
+        ({"address": "红星小区十二栋一单元301"}, Address("红星小区", "12", "1", "301")),
+        (
+            {"estate": "红星小区", "building": "3栋", "unit": "二单元", "room": "501室"},
+            Address("红星小区", "3", "2", "501"),
+        ),
+    ],
+)
+def test_addresses_in_the_forms_people_write(values, expected):
+    assert parse_address(values) == expected
+
+
+def test_one_bad_row_refuses_the_whole_file_and_says_why(world, tmp_path):
+    code, output = _run(_csv(tmp_path / "a.csv", GOOD + BAD))
+    assert code == 1
+    assert "校验位不正确" in output
+    assert "小区“不存在小区”不在兴乐社区" in output
+    assert "红星小区9栋还没有划入微网格" in output
+    assert "与第 4 行的身份证号重复" in output
+    assert not Resident.objects.filter(name__in=["新人甲", "新人乙"]).exists()
+
+
+def test_valid_rows_only_then_reimport_changes_nothing(world, tmp_path):
+    path = _csv(tmp_path / "b.csv", GOOD + BAD)
+    before = Region.objects.get(pk=world.regions["M1"].pk).resident_count
+    code, output = _run(path, "--skip-invalid")
+    assert code == 1 and "created: 2" in output
+    jia = Resident.objects.get(name="新人甲")
+    assert jia.household.dwelling.address == "红星小区3栋1单元502"
+    assert jia.micro_grid_id == world.regions["M1"].pk  # the unit's micro-grid
+    assert jia.phones.get().number_masked == "139****1111"
+    assert list(jia.tag_links.values_list("tag__name", flat=True)) == ["高龄老人"]
+    yi = Resident.objects.get(name="新人乙")
+    assert yi.household_id == jia.household_id and yi.residence_type == "floating"
+    assert Region.objects.get(pk=world.regions["M1"].pk).resident_count == before + 2
+    code, output = _run(_csv(tmp_path / "c.csv", GOOD))
+    assert code == 0 and "unchanged: 2" in output
+    assert Resident.objects.filter(name__startswith="新人").count() == 2
+
+
+def test_a_changed_row_updates_the_resident_and_its_history(world, tmp_path):
+    _run(_csv(tmp_path / "d.csv", GOOD))
+    changed = [[*GOOD[0][:2], "13900002222", *GOOD[0][3:]], GOOD[1]]
+    code, output = _run(_csv(tmp_path / "e.csv", changed))
+    assert code == 0 and "updated: 1" in output
+    jia = Resident.objects.get(name="新人甲")
+    assert jia.phones.count() == 2
+    event = LifeEvent.objects.get(resident=jia, kind="updated")
+    assert "电话" in event.note
+
+
+def test_dry_run_writes_nothing(world, tmp_path):
+    code, output = _run(_csv(tmp_path / "f.csv", GOOD), "--dry-run")
+    assert code == 0 and "ready: 2" in output and "nothing written" in output
+    assert not Resident.objects.filter(name="新人甲").exists()
+
+
+def test_gbk_csv_with_separate_address_columns(world, tmp_path):
+    header = ["姓名", "身份证号", "小区", "楼栋", "单元", "房号"]
+    rows = [["新人丙", valid_id("19700101", 507), "红星小区", "三栋", "二单元", "1201"]]
+    code, _output = _run(_csv(tmp_path / "g.csv", rows, encoding="gbk", header=header))
+    assert code == 0
+    bing = Resident.objects.get(name="新人丙")
+    assert bing.household.dwelling.address == "红星小区3栋2单元1201"
+
+
+def test_xlsx_with_a_merged_title_and_full_width_digits(world, tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["兴乐社区居民名册"])
+    sheet.merge_cells("A1:D1")
+    sheet.append(["姓 名", "身份证号 ", "联系电话", "住址"])
+    full_width = valid_id("19800101", 509).translate(
+        str.maketrans("0123456789", "０１２３４５６７８９")
+    )
+    sheet.append(["新人丁", full_width, "１３９０００３３３３３", "汉嘉国际社区1栋1单元1202室"])
+    path = tmp_path / "h.xlsx"
+    workbook.save(path)
+    code, output = _run(path)
+    assert code == 0, output
+    ding = Resident.objects.get(name="新人丁")
+    assert ding.micro_grid_id == world.regions["M2"].pk
+
+
+def test_an_id_registered_in_another_household_is_refused(world, tmp_path):
+    rows = [["张三", ZHANG_SAN_ID, "", "汉嘉国际社区1栋1单元1202", "", "", ""]]
+    code, output = _run(_csv(tmp_path / "i.csv", rows))
+    assert code == 1 and "已登记在“红星小区3栋1单元501”" in output
+
+
+def test_error_report_is_the_sheet_with_a_reason_column(world, tmp_path):
+    report = tmp_path / "report.xlsx"
+    _run(_csv(tmp_path / "j.csv", GOOD + BAD), "--report", str(report))
+    rows = list(load_workbook(report, read_only=True).active.iter_rows(values_only=True))
+    assert rows[0][-1] == "错误原因"
+    assert rows[1][-1] in (None, "") and "校验位" in rows[3][-1]
+
+
+def test_files_it_cannot_read_exit_with_2(world, tmp_path):
+    garbage = tmp_path / "x.xlsx"
+    garbage.write_bytes(b"not a workbook")
+    assert _run(garbage)[0] == 2
+    no_header = _csv(tmp_path / "y.csv", [["a", "b"]], header=["甲", "乙"])
+    code, output = _run(no_header)
+    assert code == 2 and "姓名" in output
+    assert _run(tmp_path / "missing.csv")[0] == 2
