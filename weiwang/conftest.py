@@ -30,8 +30,10 @@ LI_XIUYING_ID = "510121196708150026"
 
 
 @pytest.fixture(autouse=True)
-def _fast_hasher_and_clean_keys(settings):
+def _fast_hasher_and_clean_keys(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.TASKS_EAGER = True
+    settings.IMPORT_DIR = tmp_path / "imports"
     crypto.reset_keys()
     yield
     crypto.reset_keys()

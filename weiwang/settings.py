@@ -171,6 +171,11 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 API_TOKEN_TTL_HOURS = env_int("WEIWANG_API_TOKEN_TTL_HOURS", 12)
+# Run background tasks at once, in the caller (tests); otherwise in a background thread.
+TASKS_EAGER = env_bool("WEIWANG_TASKS_EAGER", False)
+IMPORT_DIR = VAR_DIR / "imports"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

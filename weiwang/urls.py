@@ -6,7 +6,7 @@ from django.urls import path
 from weiwang.accounts.views import LoginView
 from weiwang.api import api
 from weiwang.core import views as core_views
-from weiwang.people import change_views, export_views
+from weiwang.people import change_views, export_views, import_views
 from weiwang.people import views as people_views
 from weiwang.regions import views as region_views
 
@@ -40,6 +40,11 @@ urlpatterns = [
     path("exports/new/", export_views.export_new, name="export_new"),
     path("exports/<int:pk>/decide/", export_views.export_decide, name="export_decide"),
     path("exports/<int:pk>/download/", export_views.export_download, name="export_download"),
+    path("imports/", import_views.import_new, name="import_new"),
+    path("imports/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/start/", import_views.import_start, name="import_start"),
+    path("imports/<int:pk>/status.json", import_views.import_status, name="import_status"),
+    path("imports/<int:pk>/report.xlsx", import_views.import_report, name="import_report"),
     path("tags/", people_views.tag_list, name="tag_list"),
     path("tags/<int:pk>/", people_views.tag_edit, name="tag_edit"),
     path("api/v1/", api.urls),

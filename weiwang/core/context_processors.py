@@ -18,4 +18,5 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         "nav_has_household": bool(user.resident_id),
         "nav_can_manage_tags": can(user, Action.MANAGE_TAGS),
         "nav_can_reveal": can(user, Action.REVEAL_SENSITIVE),
+        "nav_can_edit": can(user, Action.EDIT_RESIDENTS),
     }

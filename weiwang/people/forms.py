@@ -125,3 +125,48 @@ class NewResidentForm(forms.Form):
         help_text=_("迁入日期;登记出生时为出生日期"),
     )
     came_from = forms.CharField(label=_("迁入来源"), max_length=200, required=False)
+
+
+class ImportUploadForm(forms.Form):
+    community = forms.ChoiceField(label=_("导入到社区"))
+    file = forms.FileField(
+        label=_("居民花名册"), help_text=_("Excel(.xlsx、.xls)或 CSV(UTF-8 或 GBK 编码)")
+    )
+
+    def __init__(self, *args, communities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].choices = [(c.pk, c.name) for c in communities]
+
+
+FIELD_LABELS = {
+    "name": _("姓名"),
+    "id_number": _("身份证号"),
+    "phone": _("电话"),
+    "estate": _("小区"),
+    "building": _("楼栋"),
+    "unit": _("单元"),
+    "room": _("房号"),
+    "address": _("住址"),
+    "relation": _("与户主关系"),
+    "residence_type": _("人员类型"),
+    "tags": _("人群标签"),
+}
+
+
+class ColumnMappingForm(forms.Form):
+    """One select per field: which column of the sheet holds it (or none)."""
+
+    def __init__(self, *args, header: list[str], columns: dict[str, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("(没有这一列)"))] + [
+            (str(i), f"{i + 1}. {title or '—'}") for i, title in enumerate(header)
+        ]
+        for name, label in FIELD_LABELS.items():
+            self.fields[name] = forms.TypedChoiceField(
+                label=label,
+                choices=choices,
+                required=False,
+                coerce=int,
+                empty_value=None,
+                initial=str(columns[name]) if name in columns else "",
+            )

@@ -14,7 +14,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +40,7 @@ from weiwang.regions.models import Dwelling, Estate, Region
 from weiwang.regions.services import building_get_or_create, dwelling_create, unit_get_or_create
 
 HEADER_SCAN_ROWS = 10
+PROGRESS_EVERY = 200
 
 # Column → the header names real sheets use for it (compared after normalising).
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -223,18 +224,26 @@ def _xls_rows(path: Path) -> list[list[str]]:
     ]
 
 
-def read_sheet(path: Path, columns: dict[str, int] | None = None) -> Sheet:
-    """Read a sheet; `columns` overrides how headers were understood (the mapping step)."""
+def read_sheet(
+    path: Path, columns: dict[str, int] | None = None, *, require_identity: bool = True
+) -> Sheet:
+    """Read a sheet; `columns` overrides how headers were understood (the mapping step).
+
+    Without `require_identity` a header with two known columns is enough, so that staff can
+    point out the name and ID-number columns afterwards.
+    """
     raw = _raw_rows(path)
     best, best_index = {}, -1
     for index, row in enumerate(raw[:HEADER_SCAN_ROWS]):
         found = match_columns(row)
         if len(found) > len(best):
             best, best_index = found, index
-    if "name" not in best or "id_number" not in best:
+    if len(best) < 2 and not columns:
         raise UnreadableFile(_("没有找到表头:前 10 行中应有“姓名”和“身份证号”两列。"))
     header = raw[best_index]
-    mapping = {**best, **(columns or {})}
+    mapping = columns if columns is not None else best
+    if require_identity and ("name" not in mapping or "id_number" not in mapping):
+        raise UnreadableFile(_("请指定“姓名”和“身份证号”所在的列。"))
     rows = []
     for offset, cells in enumerate(raw[best_index + 1 :], start=best_index + 2):
         if not any(cells):
@@ -434,13 +443,23 @@ class _Checker:
 
 
 def import_sheet(
-    *, actor, sheet: Sheet, community: Region, dry_run: bool = False, skip_invalid: bool = False
+    *,
+    actor,
+    sheet: Sheet,
+    community: Region,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    on_progress: Callable[[str, int, int], None] | None = None,
 ) -> ImportReport:
     """Check every row; unless it is a dry run, write all rows in one transaction (or, with
     `skip_invalid`, the valid ones). Nothing is written when a row is refused otherwise."""
+    progress = on_progress or (lambda phase, done, total: None)
+    total = len(sheet.rows)
     checker = _Checker(community)
-    for row in sheet.rows:
+    for done, row in enumerate(sheet.rows, start=1):
         checker.check(row)
+        if done % PROGRESS_EVERY == 0 or done == total:
+            progress("check", done, total)
     report = ImportReport(sheet=sheet)
     if dry_run or (report.refused and not skip_invalid):
         for row in sheet.rows:
@@ -448,8 +467,10 @@ def import_sheet(
         report.counts = _count(sheet)
         return report
     with transaction.atomic():
-        for row in sheet.rows:
+        for done, row in enumerate(sheet.rows, start=1):
             row.outcome = "refused" if row.errors else _write(actor, row)
+            if done % PROGRESS_EVERY == 0 or done == total:
+                progress("import", done, total)
         audit_record(
             actor=actor,
             action="residents.import",

@@ -288,3 +288,40 @@ class LifeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resident_id} {self.kind} {self.occurred_on}"
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("已上传")
+    CHECKED = "checked", _("已检查")
+    DONE = "done", _("已导入")
+    FAILED = "failed", _("失败")
+
+
+class ImportJob(models.Model):
+    """One uploaded sheet on its way into a community: check (dry run), then import."""
+
+    community = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    file_name = models.CharField(_("文件名"), max_length=200)
+    stored_as = models.CharField(max_length=255)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
+    )
+    # Field → column index, as detected and then corrected by staff.
+    columns = models.JSONField(default=dict)
+    header = models.JSONField(default=list)
+    counts = models.JSONField(default=dict)
+    errors = models.JSONField(default=list)  # the first refused rows, for the page
+    message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -50,6 +50,7 @@ REVEALERS = {"district_admin", "street_admin", "community_worker", "grid_worker"
 RESIDENT_VIEWERS = BROWSERS | {"building_head", "party_member", "resident"}
 HOUSEHOLD_OWNERS = {"party_member", "resident"}
 TAG_MANAGERS = {"district_admin", "street_admin"}
+IMPORTERS = {"district_admin", "street_admin", "community_worker"}  # a community node in scope
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,27 @@ def _export_to_download(world, persona, scope):
         decided_at=timezone.now(),
     )
     return f"/exports/{export.pk}/download/"
+
+
+def _import_job(world, persona, scope, suffix=""):
+    """A checked-in sheet: own = for 兴乐社区, other = for a community in another district."""
+    from django.conf import settings
+
+    from weiwang.people.models import ImportJob
+
+    stored = f"grid-{persona}-{scope}.csv"
+    (settings.IMPORT_DIR).mkdir(parents=True, exist_ok=True)
+    (settings.IMPORT_DIR / stored).write_text("姓名,身份证号,住址\n", encoding="utf-8")
+    (settings.IMPORT_DIR / f"{stored}.report.xlsx").write_bytes(b"report")
+    job = ImportJob.objects.create(
+        community=world.regions["C" if scope == "own" else "C4"],
+        uploaded_by=world.users["community_worker"],
+        file_name="花名册.csv",
+        stored_as=stored,
+        header=["姓名", "身份证号", "住址"],
+        columns={"name": 0, "id_number": 1, "address": 2},
+    )
+    return f"/imports/{job.pk}/{suffix}"
 
 
 def _dwelling(world, persona, scope):
@@ -180,6 +202,20 @@ CASES: dict[str, Case] = {
         data=lambda p, s: {"decision": "approve"},
     ),
     "exports/<int:pk>/download/": Case("post", _export_to_download, scoped(REVEALERS)),
+    "imports/": Case("get", lambda w, p, s: "/imports/", by_persona(REVEALERS, 200)),
+    "imports/<int:pk>/": Case("get", _import_job, scoped(IMPORTERS)),
+    "imports/<int:pk>/start/": Case(
+        "post",
+        lambda w, p, s: _import_job(w, p, s, "start/"),
+        scoped(IMPORTERS, 302),
+        data=lambda p, s: {"mode": "check"},
+    ),
+    "imports/<int:pk>/status.json": Case(
+        "get", lambda w, p, s: _import_job(w, p, s, "status.json"), scoped(IMPORTERS)
+    ),
+    "imports/<int:pk>/report.xlsx": Case(
+        "get", lambda w, p, s: _import_job(w, p, s, "report.xlsx"), scoped(IMPORTERS)
+    ),
     "tags/": Case("get", lambda w, p, s: "/tags/", by_persona(TAG_MANAGERS, 200)),
     "tags/<int:pk>/": Case(
         "get",

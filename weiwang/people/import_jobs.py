@@ -1,0 +1,145 @@
+"""Import jobs: an uploaded sheet, its column mapping, a check (dry run) and the import, run in
+the background with progress that survives a page reload."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from weiwang.access import Action, scope_q
+from weiwang.accounts.models import User
+from weiwang.core.errors import ApplicationError
+from weiwang.core.tasks import run_in_background
+from weiwang.people.importing import (
+    SYNONYMS,
+    UnreadableFile,
+    import_sheet,
+    read_sheet,
+    write_error_report,
+)
+from weiwang.people.models import ImportJob, ImportStatus
+from weiwang.regions.models import Region
+
+SHOWN_ERRORS = 50
+ALLOWED_SUFFIXES = {".xlsx", ".xls", ".csv"}
+
+
+def import_jobs_for_user(user) -> QuerySet[ImportJob]:
+    return ImportJob.objects.filter(
+        scope_q(user, Action.EDIT_RESIDENTS, path="community__path", building="", household="")
+    ).select_related("community", "uploaded_by")
+
+
+def _path(job: ImportJob, suffix: str = "") -> Path:
+    return Path(settings.IMPORT_DIR) / f"{job.stored_as}{suffix}"
+
+
+def report_path(job: ImportJob) -> Path:
+    return _path(job, ".report.xlsx")
+
+
+@transaction.atomic
+def import_job_create(*, actor, community: Region, upload) -> ImportJob:
+    """Keep the uploaded file and detect its header; `community` came through the access layer."""
+    suffix = Path(upload.name).suffix.lower()
+    if suffix not in ALLOWED_SUFFIXES:
+        raise ApplicationError(_("只支持 .xlsx、.xls 和 .csv 文件。"), code="file_type")
+    stored_as = f"{uuid.uuid4().hex}{suffix}"
+    target = Path(settings.IMPORT_DIR) / stored_as
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    try:
+        sheet = read_sheet(target, require_identity=False)
+    except UnreadableFile as error:
+        target.unlink(missing_ok=True)
+        raise ApplicationError(str(error), code="unreadable") from None
+    return ImportJob.objects.create(
+        community=community,
+        uploaded_by=actor,
+        file_name=upload.name[:200],
+        stored_as=stored_as,
+        header=sheet.header,
+        columns=sheet.columns,
+    )
+
+
+def import_job_set_columns(*, job: ImportJob, columns: dict[str, int | None]) -> ImportJob:
+    """Staff correct how columns were understood; name and ID number cannot be left out."""
+    chosen = {name: index for name, index in columns.items() if index is not None}
+    if "name" not in chosen or "id_number" not in chosen:
+        raise ApplicationError(_("“姓名”和“身份证号”两列必须指定。"), code="columns")
+    if len(set(chosen.values())) != len(chosen):
+        raise ApplicationError(_("同一列不能对应两个字段。"), code="columns")
+    if any(not 0 <= i < len(job.header) for i in chosen.values()) or set(chosen) - set(SYNONYMS):
+        raise ApplicationError(_("列的选择不正确,请重新选择。"), code="columns")
+    job.columns = chosen
+    job.status = ImportStatus.UPLOADED
+    job.save(update_fields=["columns", "status"])
+    return job
+
+
+def _progress_key(job_id: int) -> str:
+    return f"import-progress:{job_id}"
+
+
+def progress_of(job: ImportJob) -> dict[str, object]:
+    running = cache.get(_progress_key(job.pk))
+    return {
+        "status": job.status,
+        "running": bool(running),
+        **(running or {"phase": "", "done": 0, "total": 0}),
+        "counts": job.counts,
+    }
+
+
+def import_job_start(*, actor, job: ImportJob, dry_run: bool, skip_invalid: bool = False) -> None:
+    if job.status == ImportStatus.DONE:
+        raise ApplicationError(_("这个文件已经导入完成。"), code="done")
+    if not dry_run and job.status != ImportStatus.CHECKED:
+        raise ApplicationError(_("请先检查文件,看过结果后再导入。"), code="not_checked")
+    # add() is atomic: a second click while the job runs does nothing.
+    if not cache.add(_progress_key(job.pk), {"phase": "start", "done": 0, "total": 0}, 3600):
+        raise ApplicationError(_("这个文件正在处理中,请稍候。"), code="running")
+    run_in_background(_run, job.pk, actor.pk, dry_run, skip_invalid)
+
+
+def _run(job_id: int, actor_id: int, dry_run: bool, skip_invalid: bool) -> None:
+    job = ImportJob.objects.select_related("community").get(pk=job_id)
+    key = _progress_key(job_id)
+
+    def progress(phase: str, done: int, total: int) -> None:
+        cache.set(key, {"phase": phase, "done": done, "total": total}, 3600)
+
+    try:
+        sheet = read_sheet(_path(job), {k: int(v) for k, v in job.columns.items()})
+        report = import_sheet(
+            actor=User.objects.get(pk=actor_id),
+            sheet=sheet,
+            community=job.community,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            on_progress=progress,
+        )
+        with report_path(job).open("wb") as out:
+            write_error_report(out, report)
+        job.counts = report.counts
+        job.errors = [
+            {"line": row.line, "reasons": row.errors} for row in report.refused[:SHOWN_ERRORS]
+        ]
+        job.status = ImportStatus.DONE if report.committed else ImportStatus.CHECKED
+        job.message = ""
+    except (UnreadableFile, ApplicationError) as error:
+        job.status, job.message = ImportStatus.FAILED, str(error)
+    finally:
+        job.finished_at = timezone.now()
+        job.save(update_fields=["counts", "errors", "status", "message", "finished_at"])
+        cache.delete(key)

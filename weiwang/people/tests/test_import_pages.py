@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import contextlib
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from weiwang.conftest import valid_id
+from weiwang.people.models import ImportJob, Resident
+
+A = valid_id("19500101", 601)
+
+
+def _upload(client, world, content: str, name: str = "花名册.csv"):
+    upload = SimpleUploadedFile(name, content.encode("utf-8"))
+    return client.post("/imports/", {"community": world.regions["C"].pk, "file": upload})
+
+
+SHEET = (
+    "兴乐社区花名册\n\n"
+    "姓名,证件,联系电话,住址\n"
+    f"导入甲,{A},13900004444,红星小区3栋1单元601\n"
+    "错号,510121196503031235,,红星小区3栋1单元602\n"
+)
+
+
+def test_upload_map_check_and_import(world):
+    client = world.client("community_worker")
+    response = _upload(client, world, SHEET)
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/imports/{job.pk}/"
+    assert "id_number" not in job.columns  # "证件" is no header we know
+    page = client.get(f"/imports/{job.pk}/").content.decode()
+    assert "修正列的对应关系" in page and "2. 证件" in page
+
+    # Staff point 身份证号 at the second column.
+    columns = {"name": "0", "id_number": "1", "phone": "2", "address": "3"}
+    assert client.post(f"/imports/{job.pk}/", columns).status_code == 302
+    client.post(f"/imports/{job.pk}/start/", {"mode": "check"})
+    job.refresh_from_db()
+    assert job.status == "checked" and job.counts == {"ready": 1, "refused": 1}
+    page = client.get(f"/imports/{job.pk}/").content.decode()
+    assert "第 5 行" in page and "校验位不正确" in page
+    assert not Resident.objects.filter(name="导入甲").exists()
+
+    client.post(f"/imports/{job.pk}/start/", {"mode": "import", "skip_invalid": "on"})
+    job.refresh_from_db()
+    assert job.status == "done" and job.counts["created"] == 1
+    assert Resident.objects.get(name="导入甲").household.dwelling.address == "红星小区3栋1单元601"
+    report = client.get(f"/imports/{job.pk}/report.xlsx")
+    assert report.status_code == 200
+    assert client.get(f"/imports/{job.pk}/status.json").json()["status"] == "done"
+
+
+def test_importing_before_checking_is_refused(world):
+    client = world.client("community_worker")
+    _upload(client, world, SHEET.replace("证件", "身份证号"))
+    job = ImportJob.objects.get()
+    page = client.post(f"/imports/{job.pk}/start/", {"mode": "import"}, follow=True)
+    assert "请先检查文件" in page.content.decode()
+    assert not Resident.objects.filter(name="导入甲").exists()
+
+
+def test_all_or_nothing_by_default(world):
+    client = world.client("community_worker")
+    _upload(client, world, SHEET.replace("证件", "身份证号"))
+    job = ImportJob.objects.get()
+    client.post(f"/imports/{job.pk}/start/", {"mode": "check"})
+    client.post(f"/imports/{job.pk}/start/", {"mode": "import"})
+    job.refresh_from_db()
+    assert job.status == "checked" and not Resident.objects.filter(name="导入甲").exists()
+
+
+def test_files_that_are_not_sheets_are_refused_with_a_reason(world):
+    client = world.client("community_worker")
+    response = _upload(client, world, "hello", name="notes.txt")
+    assert response.status_code == 400 and "只支持 .xlsx、.xls 和 .csv" in response.content.decode()
+    response = _upload(client, world, "甲,乙\n1,2\n")
+    assert response.status_code == 400 and "没有找到表头" in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_a_mapping_without_name_or_id_is_refused(world):
+    client = world.client("community_worker")
+    _upload(client, world, SHEET)
+    job = ImportJob.objects.get()
+    response = client.post(f"/imports/{job.pk}/", {"name": "0", "address": "3"})
+    assert response.status_code == 400 and "必须指定" in response.content.decode()
+
+
+def test_an_interrupted_import_leaves_nothing_and_can_be_run_again(world, monkeypatch):
+    from weiwang.people import importing
+
+    client = world.client("community_worker")
+    two = SHEET.replace("证件", "身份证号").replace(
+        "错号,510121196503031235", f"导入乙,{valid_id('19510101', 602)}"
+    )
+    _upload(client, world, two)
+    job = ImportJob.objects.get()
+    client.post(f"/imports/{job.pk}/start/", {"mode": "check"})
+    original = importing._write
+    calls = {"n": 0}
+
+    def dies_on_second_row(actor, row):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt  # the process is stopped mid-import
+        return original(actor, row)
+
+    monkeypatch.setattr(importing, "_write", dies_on_second_row)
+    with contextlib.suppress(KeyboardInterrupt):
+        client.post(f"/imports/{job.pk}/start/", {"mode": "import"})
+    assert not Resident.objects.filter(name__startswith="导入").exists()
+    monkeypatch.setattr(importing, "_write", original)
+    client.post(f"/imports/{job.pk}/start/", {"mode": "import"})
+    assert Resident.objects.filter(name__startswith="导入").count() == 2
