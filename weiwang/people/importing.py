@@ -563,10 +563,10 @@ def write_error_report(out, report: ImportReport) -> None:
     sheet = workbook.create_sheet(_("导入结果"))
     sheet.append([*report.sheet.header, _("错误原因")])
     for row in report.sheet.rows:
-        sheet.append([*row.raw, ";".join(row.errors)])
+        sheet.append([*row.raw, "".join(row.errors)])
     workbook.save(out)
 
 
 def refused_lines(report: ImportReport) -> Iterable[str]:
     for row in report.refused:
-        yield _("第 %(line)d 行:%(reasons)s") % {"line": row.line, "reasons": ";".join(row.errors)}
+        yield _("第 %(line)d 行:%(reasons)s") % {"line": row.line, "reasons": "".join(row.errors)}

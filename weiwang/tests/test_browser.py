@@ -76,3 +76,39 @@ def test_search_by_initials_and_reveal_at_desktop_size(browser, live_server):
     response = page.goto(f"{live_server.url}/residents/{world.residents['wangwu'].pk}/")
     assert response.status == 404
     page.close()
+
+
+def test_staff_upload_fix_mapping_check_and_import(browser, live_server, tmp_path, settings):
+    """The import page in a real browser, with the work in a background thread and the page
+    polling for progress."""
+    from weiwang.conftest import valid_id
+    from weiwang.people.models import Resident
+
+    settings.TASKS_EAGER = False
+    build_world()
+    sheet = tmp_path / "花名册.csv"
+    sheet.write_text(
+        "兴乐社区花名册\n\n姓名,证件,住址\n"
+        f"浏览器甲,{valid_id('19500101', 701)},红星小区3栋1单元701\n"
+        "浏览器乙,510121196503031235,红星小区3栋1单元702\n",
+        encoding="utf-8",
+    )
+    page = browser.new_page(viewport={"width": 375, "height": 667}, is_mobile=True)
+    _login(page, live_server.url, "community_worker", "pw-community_worker")
+    page.get_by_role("link", name="导入居民花名册").click()
+    page.get_by_label("居民花名册").set_input_files(str(sheet))
+    page.get_by_role("button", name="上传").click()
+    page.get_by_text("表头识别得不对?修正列的对应关系").click()
+    page.get_by_label("身份证号").select_option(label="2. 证件")
+    page.get_by_role("button", name="保存对应关系").click()
+    page.get_by_role("button", name="检查文件(不写入)").click()
+    page.wait_for_selector("text=校验位不正确", timeout=15000)
+    assert page.locator("[data-count=refused]").inner_text() == "1"
+    page.get_by_label("只导入没有错误的行(否则有任何错误就全部不导入)").check()
+    page.get_by_role("button", name="导入", exact=True).click()
+    page.wait_for_selector("[data-field=status]:has-text('已导入')", timeout=15000)
+    assert page.locator("[data-count=ok]").inner_text() == "1"
+    assert Resident.objects.filter(name="浏览器甲").exists()
+    assert not Resident.objects.filter(name="浏览器乙").exists()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.close()
