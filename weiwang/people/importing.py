@@ -14,6 +14,7 @@ import csv
 import io
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,17 +28,24 @@ from weiwang.core import crypto
 from weiwang.core.errors import ApplicationError
 from weiwang.core.identity import IdNumberFacts, normalise_phone, parse_id_number
 from weiwang.people.models import (
+    Household,
     LifeEvent,
     LifeEventKind,
     PopulationTag,
     Relation,
     ResidenceType,
     Resident,
+    ResidentPhone,
     ResidentTag,
 )
-from weiwang.people.services import household_create, phone_row, resident_create
+from weiwang.people.services import phone_row, resident_build
 from weiwang.regions.models import Dwelling, Estate, Region
-from weiwang.regions.services import building_get_or_create, dwelling_create, unit_get_or_create
+from weiwang.regions.services import (
+    building_get_or_create,
+    format_address,
+    region_counts_add,
+    unit_get_or_create,
+)
 
 HEADER_SCAN_ROWS = 10
 PROGRESS_EVERY = 200
@@ -317,8 +325,13 @@ class Target:
 
     address: Address
     estate: Estate
-    dwelling: Dwelling | None
-    micro_grid: Region | None
+    dwelling_id: int | None
+    micro_grid_id: int
+
+    @property
+    def key(self) -> tuple[int, str, str, str]:
+        a = self.address
+        return (self.estate.pk, a.building, a.unit, a.room)
 
 
 @dataclass
@@ -340,6 +353,38 @@ class _Checker:
         self.estates = {e.name: e for e in Estate.objects.filter(community=community)}
         self.tags = {t.name: t for t in PopulationTag.objects.filter(active=True)}
         self.seen_ids: dict[str, int] = {}
+        # Every dwelling of the community once, instead of queries per row.
+        self.dwellings: dict[tuple[int, str, str, str], tuple[int, int]] = {}
+        self.unit_grid: dict[tuple[int, str, str], int] = {}
+        self.building_grid: dict[tuple[int, str], int] = {}
+        rows = Dwelling.objects.filter(unit__building__estate__community=community).values_list(
+            "pk",
+            "unit__building__estate_id",
+            "unit__building__number",
+            "unit__number",
+            "room",
+            "micro_grid_id",
+        )
+        for pk, estate, building, unit, room, grid in rows:
+            self.dwellings[(estate, building, unit, room)] = (pk, grid)
+            self.unit_grid.setdefault((estate, building, unit), grid)
+            self.building_grid.setdefault((estate, building), grid)
+        self.existing: dict[str, Resident] = {}
+
+    def preload_residents(self, rows: list[SheetRow]) -> None:
+        """Residents already registered under the sheet's ID numbers, a thousand at a time."""
+        indexes = []
+        for row in rows:
+            try:
+                indexes.append(
+                    crypto.blind_index(parse_id_number(row.values.get("id_number", "")).number)
+                )
+            except ApplicationError:
+                continue
+        for start in range(0, len(indexes), 1000):
+            found = Resident.objects.filter(id_number_index__in=indexes[start : start + 1000])
+            for resident in found.select_related("household__dwelling"):
+                self.existing[resident.id_number_index] = resident
 
     def check(self, row: SheetRow) -> None:
         values, errors = row.values, row.errors
@@ -410,32 +455,26 @@ class _Checker:
                 % {"estate": address.estate or "?", "community": self.community.name}
             )
             return None
-        dwellings = Dwelling.objects.filter(
-            unit__building__estate=estate, unit__building__number=address.building
-        ).select_related("micro_grid")
-        dwelling = dwellings.filter(unit__number=address.unit, room=address.room).first()
-        if dwelling is not None:
-            return Target(address, estate, dwelling, dwelling.micro_grid)
+        found = self.dwellings.get((estate.pk, address.building, address.unit, address.room))
+        if found is not None:
+            return Target(address, estate, found[0], found[1])
         # A new dwelling joins the micro-grid its unit (or else its building) already belongs to.
-        sibling = dwellings.filter(unit__number=address.unit).first() or dwellings.first()
-        if sibling is None:
+        grid = self.unit_grid.get((estate.pk, address.building, address.unit)) or (
+            self.building_grid.get((estate.pk, address.building))
+        )
+        if grid is None:
             errors.append(
                 _("%(estate)s%(building)s栋还没有划入微网格,请先划分后再导入。")
                 % {"estate": estate.name, "building": address.building}
             )
             return None
-        return Target(address, estate, None, sibling.micro_grid)
+        return Target(address, estate, None, grid)
 
     def _existing(self, row: SheetRow) -> None:
-        row.existing = (
-            Resident.objects.filter(id_number_index=crypto.blind_index(row.facts.number))
-            .select_related("household__dwelling")
-            .first()
-        )
+        row.existing = self.existing.get(crypto.blind_index(row.facts.number))
         if row.existing is None:
             return
-        here = row.target.dwelling
-        if here is None or row.existing.household.dwelling_id != here.pk:
+        if row.existing.household.dwelling_id != row.target.dwelling_id:
             row.errors.append(
                 _("该身份证号已登记在“%(address)s”的住户中;搬迁请在居民页登记。")
                 % {"address": row.existing.household.dwelling.address}
@@ -456,6 +495,7 @@ def import_sheet(
     progress = on_progress or (lambda phase, done, total: None)
     total = len(sheet.rows)
     checker = _Checker(community)
+    checker.preload_residents(sheet.rows)
     for done, row in enumerate(sheet.rows, start=1):
         checker.check(row)
         if done % PROGRESS_EVERY == 0 or done == total:
@@ -467,10 +507,13 @@ def import_sheet(
         report.counts = _count(sheet)
         return report
     with transaction.atomic():
+        writer = _Writer(actor, community)
         for done, row in enumerate(sheet.rows, start=1):
-            row.outcome = "refused" if row.errors else _write(actor, row)
+            row.outcome = "refused" if row.errors else writer.write(row)
             if done % PROGRESS_EVERY == 0 or done == total:
+                writer.flush()
                 progress("import", done, total)
+        writer.flush()
         audit_record(
             actor=actor,
             action="residents.import",
@@ -490,33 +533,108 @@ def _count(sheet: Sheet) -> dict[str, int]:
     return counts
 
 
-def _dwelling(target: Target) -> Dwelling:
-    if target.dwelling is not None:
-        return target.dwelling
-    building = building_get_or_create(estate=target.estate, number=target.address.building)
-    unit = unit_get_or_create(building=building, number=target.address.unit)
-    existing = Dwelling.objects.filter(unit=unit, room=target.address.room).first()
-    return existing or dwelling_create(
-        unit=unit, room=target.address.room, micro_grid=target.micro_grid
-    )
+class _Writer:
+    """Writes valid rows. New people go in batches: their new dwellings and households, then
+    residents, phones and tags in bulk, then one update of the region counts per micro-grid.
+    Residents imported before are updated one by one."""
 
+    def __init__(self, actor, community: Region):
+        self.actor = actor
+        self.grid_paths = dict(
+            Region.objects.filter(path__startswith=community.path).values_list("pk", "path")
+        )
+        self.dwellings: dict[tuple[int, str, str, str], int] = {}
+        self.households: dict[int, Household] = {}
+        self.units: dict[tuple[int, str, str], int] = {}
+        self.pending: list[SheetRow] = []
 
-def _write(actor, row: SheetRow) -> str:
-    dwelling = _dwelling(row.target)
-    if row.existing is not None:
-        return _update(actor, row)
-    household = dwelling.households.order_by("id").first() or household_create(dwelling=dwelling)
-    resident = resident_create(
-        actor=actor,
-        household=household,
-        name=row.values["name"],
-        id_number=row.facts.number,
-        phones=[row.phone] if row.phone else [],
-        relation_to_head=row.relation,
-        residence_type=row.residence,
-    )
-    ResidentTag.objects.bulk_create(ResidentTag(resident=resident, tag=t) for t in row.tag_list)
-    return "created"
+    def write(self, row: SheetRow) -> str:
+        if row.existing is not None:
+            return _update(self.actor, row)
+        self.pending.append(row)
+        return "created"
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        added: Counter[tuple[int, str]] = Counter()
+        self._new_dwellings(added)
+        households = self._households({self._dwelling_id(r.target) for r in self.pending}, added)
+        residents = Resident.objects.bulk_create(
+            resident_build(
+                household=households[self._dwelling_id(row.target)],
+                name=row.values["name"].strip(),
+                facts=row.facts,
+                relation_to_head=row.relation,
+                residence_type=row.residence,
+            )
+            for row in self.pending
+        )
+        phones, tags = [], []
+        for resident, row in zip(residents, self.pending, strict=True):
+            if row.phone:
+                phones.append(phone_row(resident, row.phone, "own"))
+            tags += [ResidentTag(resident=resident, tag=tag) for tag in row.tag_list]
+            added[(resident.micro_grid_id, "resident_count")] += 1
+        ResidentPhone.objects.bulk_create(phones)
+        ResidentTag.objects.bulk_create(tags)
+        self._count(added)
+        self.pending = []
+
+    def _dwelling_id(self, target: Target) -> int:
+        return target.dwelling_id or self.dwellings[target.key]
+
+    def _new_dwellings(self, added: Counter) -> None:
+        wanted = {
+            r.target.key: r.target
+            for r in self.pending
+            if r.target.dwelling_id is None and r.target.key not in self.dwellings
+        }
+        rows = []
+        for target in wanted.values():
+            a = target.address
+            path = self.grid_paths[target.micro_grid_id]
+            rows.append(
+                Dwelling(
+                    unit_id=self._unit_id(target),
+                    room=a.room,
+                    micro_grid_id=target.micro_grid_id,
+                    region_path=path,
+                    address=format_address(target.estate.name, a.building, a.unit, a.room),
+                )
+            )
+            added[(target.micro_grid_id, "dwelling_count")] += 1
+        for key, dwelling in zip(wanted, Dwelling.objects.bulk_create(rows), strict=True):
+            self.dwellings[key] = dwelling.pk
+
+    def _unit_id(self, target: Target) -> int:
+        a = target.address
+        key = (target.estate.pk, a.building, a.unit)
+        if key not in self.units:
+            building = building_get_or_create(estate=target.estate, number=a.building)
+            self.units[key] = unit_get_or_create(building=building, number=a.unit).pk
+        return self.units[key]
+
+    def _households(self, dwelling_ids: set[int], added: Counter) -> dict[int, Household]:
+        missing = dwelling_ids - set(self.households)
+        for household in Household.objects.filter(dwelling_id__in=missing).order_by("-id"):
+            self.households[household.dwelling_id] = household  # the oldest one wins
+        dwellings = Dwelling.objects.filter(pk__in=missing - set(self.households))
+        created = Household.objects.bulk_create(
+            Household(dwelling=d, micro_grid_id=d.micro_grid_id, region_path=d.region_path)
+            for d in dwellings
+        )
+        for household in created:
+            self.households[household.dwelling_id] = household
+            added[(household.micro_grid_id, "household_count")] += 1
+        return self.households
+
+    def _count(self, added: Counter) -> None:
+        per_grid: dict[int, dict[str, int]] = {}
+        for (grid, field_name), count in added.items():
+            per_grid.setdefault(grid, {})[field_name] = count
+        for grid, deltas in per_grid.items():
+            region_counts_add(micro_grid_id=grid, path=self.grid_paths[grid], **deltas)
 
 
 def _update(actor, row: SheetRow) -> str:

@@ -15,7 +15,13 @@ from weiwang.access import Action, can
 from weiwang.audit.services import audit_record
 from weiwang.core import crypto
 from weiwang.core.errors import ApplicationError
-from weiwang.core.identity import mask_id_number, mask_phone, normalise_phone, parse_id_number
+from weiwang.core.identity import (
+    IdNumberFacts,
+    mask_id_number,
+    mask_phone,
+    normalise_phone,
+    parse_id_number,
+)
 from weiwang.people.exports import write_residents_xlsx
 from weiwang.people.models import (
     Household,
@@ -53,6 +59,37 @@ def phone_row(resident: Resident, raw: str, label: str) -> ResidentPhone:
     )
 
 
+def resident_build(
+    *,
+    household: Household,
+    name: str,
+    facts: IdNumberFacts,
+    relation_to_head: str = Relation.HEAD,
+    residence_type: str = ResidenceType.PERMANENT,
+    registered_address: str = "",
+    moved_in_on: dt.date | None = None,
+) -> Resident:
+    """An unsaved resident with its derived, encrypted and indexed fields (also for bulk use)."""
+    pinyin, initials = name_pinyin(name)
+    return Resident(
+        household=household,
+        micro_grid_id=household.micro_grid_id,
+        region_path=household.region_path,
+        name=name,
+        name_pinyin=pinyin,
+        name_initials=initials,
+        id_number_encrypted=crypto.encrypt(facts.number),
+        id_number_index=crypto.blind_index(facts.number),
+        id_number_masked=mask_id_number(facts.number),
+        sex=facts.sex,
+        birth_date=facts.birth_date,
+        relation_to_head=relation_to_head,
+        residence_type=residence_type,
+        registered_address=registered_address,
+        moved_in_on=moved_in_on,
+    )
+
+
 @transaction.atomic
 def resident_create(
     *,
@@ -71,24 +108,14 @@ def resident_create(
     if not name:
         raise ApplicationError(_("请填写姓名。"), code="name_required")
     facts = parse_id_number(id_number)
-    index = crypto.blind_index(facts.number)
-    if Resident.objects.filter(id_number_index=index).exists():
+    if Resident.objects.filter(id_number_index=crypto.blind_index(facts.number)).exists():
         raise ApplicationError(
             _("该身份证号已登记在系统中,请先查询,避免重复登记。"), code="id_number_duplicate"
         )
-    pinyin, initials = name_pinyin(name)
-    resident = Resident(
+    resident = resident_build(
         household=household,
-        micro_grid_id=household.micro_grid_id,
-        region_path=household.region_path,
         name=name,
-        name_pinyin=pinyin,
-        name_initials=initials,
-        id_number_encrypted=crypto.encrypt(facts.number),
-        id_number_index=index,
-        id_number_masked=mask_id_number(facts.number),
-        sex=facts.sex,
-        birth_date=facts.birth_date,
+        facts=facts,
         relation_to_head=relation_to_head,
         residence_type=residence_type,
         registered_address=registered_address,

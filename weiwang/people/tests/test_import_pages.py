@@ -97,19 +97,19 @@ def test_an_interrupted_import_leaves_nothing_and_can_be_run_again(world, monkey
     _upload(client, world, two)
     job = ImportJob.objects.get()
     client.post(f"/imports/{job.pk}/start/", {"mode": "check"})
-    original = importing._write
+    original = importing._Writer.write
     calls = {"n": 0}
 
-    def dies_on_second_row(actor, row):
+    def dies_on_second_row(self, row):
         calls["n"] += 1
         if calls["n"] == 2:
             raise KeyboardInterrupt  # the process is stopped mid-import
-        return original(actor, row)
+        return original(self, row)
 
-    monkeypatch.setattr(importing, "_write", dies_on_second_row)
+    monkeypatch.setattr(importing._Writer, "write", dies_on_second_row)
     with contextlib.suppress(KeyboardInterrupt):
         client.post(f"/imports/{job.pk}/start/", {"mode": "import"})
     assert not Resident.objects.filter(name__startswith="导入").exists()
-    monkeypatch.setattr(importing, "_write", original)
+    monkeypatch.setattr(importing._Writer, "write", original)
     client.post(f"/imports/{job.pk}/start/", {"mode": "import"})
     assert Resident.objects.filter(name__startswith="导入").count() == 2
