@@ -157,3 +157,49 @@ def test_files_it_cannot_read_exit_with_2(world, tmp_path):
     code, output = _run(no_header)
     assert code == 2 and "姓名" in output
     assert _run(tmp_path / "missing.csv")[0] == 2
+
+
+def test_xls_with_a_merged_title(world, tmp_path):
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("花名册")
+    sheet.write_merge(0, 0, 0, 3, "兴乐社区居民名册")
+    for col, title in enumerate(["姓名", "身份证号", "联系电话", "住址"]):
+        sheet.write(1, col, title)
+    for col, value in enumerate(["新人戊", valid_id("19900101", 511), "13900006666", "3-1-1501"]):
+        sheet.write(2, col, value)
+    path = tmp_path / "k.xls"
+    book.save(str(path))
+    code, output = _run(path)
+    assert code == 1 and "小区“?”" in output  # "3-1-1501" names no estate and there is no column
+    sheet.write(1, 4, "小区")
+    sheet.write(2, 4, "红星小区")
+    book.save(str(path))
+    code, output = _run(path)
+    assert code == 0, output
+    assert Resident.objects.get(name="新人戊").household.dwelling.address == "红星小区3栋1单元1501"
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        (["", A, "", "红星小区3栋1单元801", "", "", ""], "缺少姓名"),
+        (["某人", "51012119651303123X", "", "红星小区3栋1单元801", "", "", ""], "身份证号"),
+        (["某人", A, "12345", "红星小区3栋1单元801", "", "", ""], "电话号码格式不正确"),
+        (["某人", A, "", "红星小区3栋1单元801", "表哥", "", ""], "与户主关系“表哥”无法识别"),
+        (["某人", A, "", "红星小区3栋1单元801", "", "外星", ""], "人员类型“外星”无法识别"),
+        (["某人", A, "", "红星小区3栋1单元801", "", "", "富豪"], "没有名为“富豪”的人群标签"),
+        (["某人", A, "", "某处某地", "", "", ""], "看不懂地址"),
+    ],
+)
+def test_each_refusal_reason(world, tmp_path, row, reason):
+    code, output = _run(_csv(tmp_path / "reason.csv", [row]))
+    assert code == 1 and reason in output
+
+
+def test_an_impossible_birth_date_is_refused(world, tmp_path):
+    impossible = valid_id("19650230", 123)  # 30 February
+    rows = [["某人", impossible, "", "红星小区3栋1单元801", "", "", ""]]
+    code, output = _run(_csv(tmp_path / "date.csv", rows))
+    assert code == 1 and "出生日期或地区码无效" in output
