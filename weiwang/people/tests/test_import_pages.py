@@ -97,7 +97,7 @@ def test_an_interrupted_import_leaves_nothing_and_can_be_run_again(world, monkey
     _upload(client, world, two)
     job = ImportJob.objects.get()
     client.post(f"/imports/{job.pk}/start/", {"mode": "check"})
-    original = importing._Writer.write
+    original = importing.writing._Writer.write
     calls = {"n": 0}
 
     def dies_on_second_row(self, row):
@@ -106,10 +106,10 @@ def test_an_interrupted_import_leaves_nothing_and_can_be_run_again(world, monkey
             raise KeyboardInterrupt  # the process is stopped mid-import
         return original(self, row)
 
-    monkeypatch.setattr(importing._Writer, "write", dies_on_second_row)
+    monkeypatch.setattr(importing.writing._Writer, "write", dies_on_second_row)
     with contextlib.suppress(KeyboardInterrupt):
         client.post(f"/imports/{job.pk}/start/", {"mode": "import"})
     assert not Resident.objects.filter(name__startswith="导入").exists()
-    monkeypatch.setattr(importing._Writer, "write", original)
+    monkeypatch.setattr(importing.writing._Writer, "write", original)
     client.post(f"/imports/{job.pk}/start/", {"mode": "import"})
     assert Resident.objects.filter(name__startswith="导入").count() == 2

@@ -1,0 +1,213 @@
+"""Checking each row with reasons a person understands, and finding where it belongs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from weiwang.core import crypto
+from weiwang.core.errors import ApplicationError
+from weiwang.core.identity import normalise_phone, parse_id_number
+from weiwang.people.importing.addresses import Address, parse_address
+from weiwang.people.importing.sheets import Sheet, SheetRow
+from weiwang.people.models import (
+    PopulationTag,
+    Relation,
+    ResidenceType,
+    Resident,
+)
+from weiwang.regions.models import Dwelling, Estate, Region
+
+RELATIONS = {
+    **{str(label): value for value, label in Relation.choices},
+    "本人": Relation.HEAD,
+    "妻子": Relation.SPOUSE,
+    "丈夫": Relation.SPOUSE,
+    "妻": Relation.SPOUSE,
+    "夫": Relation.SPOUSE,
+    "儿子": Relation.CHILD,
+    "女儿": Relation.CHILD,
+    "子": Relation.CHILD,
+    "女": Relation.CHILD,
+    "父亲": Relation.PARENT,
+    "母亲": Relation.PARENT,
+    "孙子": Relation.GRANDCHILD,
+    "孙女": Relation.GRANDCHILD,
+    "外孙": Relation.GRANDCHILD,
+    "外孙女": Relation.GRANDCHILD,
+}
+RESIDENCE = {
+    "常住": ResidenceType.PERMANENT,
+    "户籍": ResidenceType.PERMANENT,
+    "常住人口": ResidenceType.PERMANENT,
+    "户籍人口": ResidenceType.PERMANENT,
+    "流动": ResidenceType.FLOATING,
+    "流动人口": ResidenceType.FLOATING,
+    "暂住": ResidenceType.FLOATING,
+    "租住": ResidenceType.FLOATING,
+}
+TAG_SEPARATORS = re.compile(r"[、,;/\s]+")
+
+
+@dataclass
+class Target:
+    """Where a valid row goes: an existing dwelling, or one to create in a mapped building."""
+
+    address: Address
+    estate: Estate
+    dwelling_id: int | None
+    micro_grid_id: int
+
+    @property
+    def key(self) -> tuple[int, str, str, str]:
+        a = self.address
+        return (self.estate.pk, a.building, a.unit, a.room)
+
+
+@dataclass
+class ImportReport:
+    sheet: Sheet
+    committed: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def refused(self) -> list[SheetRow]:
+        return [row for row in self.sheet.rows if row.errors]
+
+
+class _Checker:
+    """Per-row validation with the lookups the rows share cached."""
+
+    def __init__(self, community: Region):
+        self.community = community
+        self.estates = {e.name: e for e in Estate.objects.filter(community=community)}
+        self.tags = {t.name: t for t in PopulationTag.objects.filter(active=True)}
+        self.seen_ids: dict[str, int] = {}
+        # Every dwelling of the community once, instead of queries per row.
+        self.dwellings: dict[tuple[int, str, str, str], tuple[int, int]] = {}
+        self.unit_grid: dict[tuple[int, str, str], int] = {}
+        self.building_grid: dict[tuple[int, str], int] = {}
+        rows = Dwelling.objects.filter(unit__building__estate__community=community).values_list(
+            "pk",
+            "unit__building__estate_id",
+            "unit__building__number",
+            "unit__number",
+            "room",
+            "micro_grid_id",
+        )
+        for pk, estate, building, unit, room, grid in rows:
+            self.dwellings[(estate, building, unit, room)] = (pk, grid)
+            self.unit_grid.setdefault((estate, building, unit), grid)
+            self.building_grid.setdefault((estate, building), grid)
+        self.existing: dict[str, Resident] = {}
+
+    def preload_residents(self, rows: list[SheetRow]) -> None:
+        """Residents already registered under the sheet's ID numbers, a thousand at a time."""
+        indexes = []
+        for row in rows:
+            try:
+                indexes.append(
+                    crypto.blind_index(parse_id_number(row.values.get("id_number", "")).number)
+                )
+            except ApplicationError:
+                continue
+        for start in range(0, len(indexes), 1000):
+            found = Resident.objects.filter(id_number_index__in=indexes[start : start + 1000])
+            for resident in found.select_related("household__dwelling"):
+                self.existing[resident.id_number_index] = resident
+
+    def check(self, row: SheetRow) -> None:
+        values, errors = row.values, row.errors
+        if not values.get("name"):
+            errors.append(_("缺少姓名。"))
+        row.facts = self._id_number(row)
+        if values.get("phone"):
+            try:
+                row.phone = normalise_phone(values["phone"])
+            except ApplicationError as error:
+                errors.append(error.message)
+        row.relation = self._choice(
+            values.get("relation", ""), RELATIONS, Relation.HEAD, _("与户主关系"), errors
+        )
+        row.residence = self._choice(
+            values.get("residence_type", ""),
+            RESIDENCE,
+            ResidenceType.PERMANENT,
+            _("人员类型"),
+            errors,
+        )
+        row.tag_list = self._tags(values.get("tags", ""), errors)
+        row.target = self._target(values, errors)
+        if row.facts and row.target:
+            self._existing(row)
+
+    def _id_number(self, row: SheetRow):
+        try:
+            facts = parse_id_number(row.values.get("id_number", ""))
+        except ApplicationError as error:
+            row.errors.append(error.message)
+            return None
+        first = self.seen_ids.setdefault(facts.number, row.line)
+        if first != row.line:
+            row.errors.append(_("与第 %(line)d 行的身份证号重复。") % {"line": first})
+        return facts
+
+    @staticmethod
+    def _choice(text: str, table: dict, default: str, label: str, errors: list[str]) -> str:
+        if not text:
+            return default
+        if text not in table:
+            errors.append(_("%(label)s“%(value)s”无法识别。") % {"label": label, "value": text})
+            return default
+        return table[text]
+
+    def _tags(self, text: str, errors: list[str]) -> list[PopulationTag]:
+        tags = []
+        for name in filter(None, TAG_SEPARATORS.split(text)):
+            if name in self.tags:
+                tags.append(self.tags[name])
+            else:
+                errors.append(_("没有名为“%(name)s”的人群标签。") % {"name": name})
+        return tags
+
+    def _target(self, values: dict[str, str], errors: list[str]) -> Target | None:
+        try:
+            address = parse_address(values)
+        except ApplicationError as error:
+            errors.append(error.message)
+            return None
+        estate = self.estates.get(address.estate) or next(
+            (e for name, e in self.estates.items() if address.estate.startswith(name)), None
+        )
+        if estate is None:
+            errors.append(
+                _("小区“%(estate)s”不在%(community)s,请先在系统中登记该小区。")
+                % {"estate": address.estate or "?", "community": self.community.name}
+            )
+            return None
+        found = self.dwellings.get((estate.pk, address.building, address.unit, address.room))
+        if found is not None:
+            return Target(address, estate, found[0], found[1])
+        # A new dwelling joins the micro-grid its unit (or else its building) already belongs to.
+        grid = self.unit_grid.get((estate.pk, address.building, address.unit)) or (
+            self.building_grid.get((estate.pk, address.building))
+        )
+        if grid is None:
+            errors.append(
+                _("%(estate)s%(building)s栋还没有划入微网格,请先划分后再导入。")
+                % {"estate": estate.name, "building": address.building}
+            )
+            return None
+        return Target(address, estate, None, grid)
+
+    def _existing(self, row: SheetRow) -> None:
+        row.existing = self.existing.get(crypto.blind_index(row.facts.number))
+        if row.existing is None:
+            return
+        if row.existing.household.dwelling_id != row.target.dwelling_id:
+            row.errors.append(
+                _("该身份证号已登记在“%(address)s”的住户中;搬迁请在居民页登记。")
+                % {"address": row.existing.household.dwelling.address}
+            )
