@@ -3,17 +3,13 @@ full-width characters and merged cells."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from weiwang.people.importing.checking import Target
-
 import csv
 import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
@@ -24,6 +20,9 @@ from weiwang.people.models import (
     ResidenceType,
     Resident,
 )
+
+if TYPE_CHECKING:
+    from weiwang.people.importing.checking import Target
 
 HEADER_SCAN_ROWS = 10
 
