@@ -34,7 +34,7 @@ from weiwang.core.identity import mask_id_number, mask_phone
 from weiwang.people.importing import import_sheet, read_sheet
 from weiwang.people.models import Household, Resident, ResidentPhone
 from weiwang.people.pinyin import name_pinyin
-from weiwang.people.seeding import IdPartition, PersonFactory
+from weiwang.people.seeding import PHONE_COLUMNS, RESIDENT_COLUMNS, IdPartition, PersonFactory
 from weiwang.regions.models import Dwelling, Region, Unit
 from weiwang.regions.services import format_address
 
@@ -137,25 +137,7 @@ def timed_bare_insert(rows: list[list[str]], community: Region) -> float:
             )
             bulk.insert_rows(
                 Resident,
-                [
-                    "id",
-                    "household_id",
-                    "micro_grid_id",
-                    "region_path",
-                    "name",
-                    "name_pinyin",
-                    "name_initials",
-                    "id_number_encrypted",
-                    "id_number_index",
-                    "id_number_masked",
-                    "sex",
-                    "birth_date",
-                    "registered_address",
-                    "residence_type",
-                    "relation_to_head",
-                    "created_at",
-                    "updated_at",
-                ],
+                RESIDENT_COLUMNS,
                 (
                     (
                         rid,
@@ -172,6 +154,7 @@ def timed_bare_insert(rows: list[list[str]], community: Region) -> float:
                         "",
                         "permanent",
                         "head",
+                        None,
                         now,
                         now,
                     )
@@ -180,15 +163,7 @@ def timed_bare_insert(rows: list[list[str]], community: Region) -> float:
             )
             bulk.insert_rows(
                 ResidentPhone,
-                [
-                    "id",
-                    "resident_id",
-                    "label",
-                    "number_encrypted",
-                    "number_index",
-                    "number_masked",
-                    "last4",
-                ],
+                PHONE_COLUMNS,
                 (
                     (
                         p,
