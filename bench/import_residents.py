@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import os
 import sys
 import tempfile
@@ -59,7 +60,7 @@ def make_rows(count: int, community: Region) -> list[list[str]]:
     while len(rows) < count:
         unit = units[len(rows) % len(units)]
         sex = rng.choice(("male", "female"))
-        birth = timezone.localdate().replace(year=1960 + rng.randrange(40))
+        birth = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(50 * 365))
         number = people.id_number(birth, sex, local=True)
         if crypto.blind_index(number) in taken:
             continue
