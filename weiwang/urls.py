@@ -18,6 +18,11 @@ urlpatterns = [
     path("regions/", region_views.region_index, name="region_index"),
     path("regions/<int:pk>/", region_views.region_detail, name="region_detail"),
     path("regions/<int:pk>/tags/", region_views.region_tags, name="region_tags"),
+    path(
+        "regions/<int:pk>/buildings/new/",
+        region_views.building_assign,
+        name="building_assign",
+    ),
     path("buildings/<int:pk>/", region_views.building_detail, name="building_detail"),
     path("units/<int:pk>/", region_views.unit_detail, name="unit_detail"),
     path("dwellings/<int:pk>/", region_views.dwelling_detail, name="dwelling_detail"),

@@ -108,6 +108,15 @@ class Building(models.Model):
         Estate, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("小区")
     )
     number = models.CharField(_("楼栋号"), max_length=20)
+    # Where new dwellings of this building go when its units have none yet (staff keep it).
+    micro_grid = models.ForeignKey(
+        "Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("所属微网格"),
+    )
 
     class Meta:
         verbose_name = _("楼栋")

@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Length
 
 from weiwang.access import Action, get_or_404, grants_for, scope_q
-from weiwang.regions.models import Building, Dwelling, Region, Unit
+from weiwang.regions.models import Building, Dwelling, Estate, Region, Unit
 
 
 def regions_for_user(user) -> QuerySet[Region]:
@@ -97,3 +97,21 @@ def dwellings_in_unit(user, unit: Unit) -> QuerySet[Dwelling]:
         .annotate(resident_total=Count("households__members"))
         .order_by(Length("room"), "room")  # 101, 102, …, 1001 rather than 1001, 101
     )
+
+
+def assigned_buildings_without_dwellings(
+    region: Region, *, exclude: list[int]
+) -> QuerySet[Building]:
+    """Buildings staff put into this micro-grid that have no dwellings registered yet."""
+    return (
+        Building.objects.filter(micro_grid=region)
+        .exclude(pk__in=exclude)
+        .select_related("estate")
+        .order_by("estate__name", "number")
+    )
+
+
+def estates_of(region: Region) -> QuerySet[Estate]:
+    """The estates of the community a region belongs to (for choosing one in a form)."""
+    community_id = ([*region.ancestor_ids, region.pk])[2]
+    return Estate.objects.filter(community_id=community_id).order_by("name")

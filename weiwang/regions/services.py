@@ -113,3 +113,35 @@ def _grouped(model, **filters: str) -> list[tuple[int, int]]:
         .annotate(n=Count("id"))
         .values_list("micro_grid_id", "n")
     )
+
+
+@transaction.atomic
+def building_assign(*, actor, micro_grid: Region, estate_name: str, number: str) -> Building:
+    """Put a building (new, or without a micro-grid yet) into a micro-grid, so that its
+    dwellings can be registered or imported. The micro-grid came through the access layer."""
+    from weiwang.audit.services import audit_record
+
+    if micro_grid.level != RegionLevel.MICRO_GRID:
+        raise ApplicationError(_("楼栋只能划入微网格。"), code="building_micro_grid")
+    estate_name, number = estate_name.strip(), number.strip().removesuffix("栋")
+    if not estate_name or not number:
+        raise ApplicationError(_("请填写小区名称和楼栋号。"), code="building_fields")
+    community = Region.objects.get(pk=micro_grid.ancestor_ids[2])
+    estate = estate_get_or_create(community=community, name=estate_name)
+    building = building_get_or_create(estate=estate, number=number)
+    if building.micro_grid_id not in (None, micro_grid.pk):
+        raise ApplicationError(
+            _("%(building)s已划入“%(grid)s”。")
+            % {"building": building, "grid": building.micro_grid},
+            code="building_taken",
+        )
+    building.micro_grid = micro_grid
+    building.save(update_fields=["micro_grid"])
+    audit_record(
+        actor=actor,
+        action="building.assign",
+        target_type="building",
+        target_id=building.pk,
+        detail={"micro_grid": micro_grid.pk},
+    )
+    return building

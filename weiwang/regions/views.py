@@ -1,17 +1,21 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from weiwang.access import Action, can, require
+from weiwang.core.errors import ApplicationError
 from weiwang.people.selectors import (
     dwelling_history,
     residents_for_user,
     tag_counts_in_region,
     with_list_relations,
 )
-from weiwang.regions import selectors
+from weiwang.regions import selectors, services
+from weiwang.regions.forms import BuildingAssignForm
 from weiwang.regions.models import RegionLevel
 
 
@@ -33,7 +37,11 @@ def region_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "visible_ancestor_ids": selectors.visible_ancestor_ids(request.user, region),
     }
     if region.level == RegionLevel.MICRO_GRID:
-        context["buildings"] = selectors.buildings_in_region(request.user, region)
+        context["buildings"] = buildings = selectors.buildings_in_region(request.user, region)
+        context["empty_buildings"] = selectors.assigned_buildings_without_dwellings(
+            region, exclude=[b.pk for b in buildings]
+        )
+        context["can_edit"] = can(request.user, Action.EDIT_RESIDENTS)
     else:
         context["children"] = selectors.children_of(region)
         context["child_level_label"] = RegionLevel(region.child_level).label
@@ -76,3 +84,30 @@ def dwelling_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": can(request.user, Action.EDIT_RESIDENTS),
     }
     return render(request, "regions/dwelling_detail.html", context)
+
+
+@login_required
+def building_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put a building into this micro-grid, so its dwellings can be registered or imported."""
+    require(request.user, Action.EDIT_RESIDENTS)
+    region = selectors.get_region_for_user(request.user, pk)
+    if region.level != RegionLevel.MICRO_GRID:
+        raise Http404
+    form = BuildingAssignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            building = services.building_assign(
+                actor=request.user,
+                micro_grid=region,
+                estate_name=form.cleaned_data["estate"],
+                number=form.cleaned_data["number"],
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("已将%(building)s划入本微网格。") % {"building": building})
+            return redirect("region_detail", pk=region.pk)
+    context = {"region": region, "form": form, "estates": selectors.estates_of(region)}
+    return render(
+        request, "regions/building_assign.html", context, status=400 if form.errors else 200
+    )

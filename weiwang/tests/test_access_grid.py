@@ -149,6 +149,13 @@ CASES: dict[str, Case] = {
     "regions/<int:pk>/tags/": Case(
         "get", lambda w, p, s: f"/regions/{_region(w, p, s).pk}/tags/", scoped(BROWSERS)
     ),
+    "regions/<int:pk>/buildings/new/": Case(
+        "get",
+        lambda w, p, s: "/regions/{}/buildings/new/".format(
+            w.regions[("M2" if p == "grid_worker2" else "M1") if s == "own" else "M5"].pk
+        ),
+        scoped(REVEALERS),
+    ),
     "buildings/<int:pk>/": Case(
         "get",
         lambda w, p, s: f"/buildings/{_dwelling(w, p, s).unit.building_id}/",

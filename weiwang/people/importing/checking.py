@@ -18,7 +18,7 @@ from weiwang.people.models import (
     ResidenceType,
     Resident,
 )
-from weiwang.regions.models import Dwelling, Estate, Region
+from weiwang.regions.models import Building, Dwelling, Estate, Region
 
 RELATIONS = {
     **{str(label): value for value, label in Relation.choices},
@@ -101,6 +101,12 @@ class _Checker:
             self.dwellings[(estate, building, unit, room)] = (pk, grid)
             self.unit_grid.setdefault((estate, building, unit), grid)
             self.building_grid.setdefault((estate, building), grid)
+        # Buildings staff put into a micro-grid before any dwelling was registered.
+        assigned = Building.objects.filter(
+            estate__community=community, micro_grid__isnull=False
+        ).values_list("estate_id", "number", "micro_grid_id")
+        for estate, building, grid in assigned:
+            self.building_grid[(estate, building)] = grid
         self.existing: dict[str, Resident] = {}
 
     def preload_residents(self, rows: list[SheetRow]) -> None:

@@ -203,3 +203,29 @@ def test_an_impossible_birth_date_is_refused(world, tmp_path):
     rows = [["某人", impossible, "", "红星小区3栋1单元801", "", "", ""]]
     code, output = _run(_csv(tmp_path / "date.csv", rows))
     assert code == 1 and "出生日期或地区码无效" in output
+
+
+def test_a_building_staff_put_into_a_micro_grid_can_be_imported(world, tmp_path):
+    client = world.client("grid_worker")
+    micro = world.regions["M1b"]
+    page = client.get(f"/regions/{micro.pk}/buildings/new/")
+    assert page.status_code == 200 and "红星小区" in page.content.decode()  # estate suggestions
+    response = client.post(
+        f"/regions/{micro.pk}/buildings/new/", {"estate": "红星小区", "number": "9栋"}
+    )
+    assert response.status_code == 302
+    assert "已划入,尚未登记房屋" in client.get(f"/regions/{micro.pk}/").content.decode()
+    rows = [["九栋新人", valid_id("19600101", 505), "", "红星小区9栋1单元101", "", "", ""]]
+    code, output = _run(_csv(tmp_path / "nine.csv", rows))
+    assert code == 0, output
+    assert Resident.objects.get(name="九栋新人").micro_grid_id == micro.pk
+    taken = client.post(
+        f"/regions/{world.regions['M1'].pk}/buildings/new/", {"estate": "红星小区", "number": "9"}
+    )
+    assert taken.status_code == 400 and "已划入“第2微网格”" in taken.content.decode()
+
+
+def test_volunteers_cannot_assign_buildings(world):
+    micro = world.regions["M1"]
+    response = world.client("micro_grid_worker").get(f"/regions/{micro.pk}/buildings/new/")
+    assert response.status_code == 404
