@@ -137,6 +137,9 @@ def _run(job_id: int, actor_id: int, dry_run: bool, skip_invalid: bool) -> None:
         ]
         job.status = ImportStatus.DONE if report.committed else ImportStatus.CHECKED
         job.message = ""
+        if report.committed:
+            # The residents are now in the database, encrypted; the plain upload must not stay.
+            _path(job).unlink(missing_ok=True)
     except (UnreadableFile, ApplicationError) as error:
         job.status, job.message = ImportStatus.FAILED, str(error)
     finally:

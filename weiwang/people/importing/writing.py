@@ -232,7 +232,9 @@ def write_error_report(out, report: ImportReport) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("导入结果"))
     sheet.append([*report.sheet.header, _("错误原因")])
-    for row in report.sheet.rows:
+    # After an import only the refused rows are left to fix; the others are in the registry
+    # and should not linger in a plain file.
+    for row in report.refused if report.committed else report.sheet.rows:
         sheet.append([*row.raw, "".join(row.errors)])
     workbook.save(out)
 

@@ -229,3 +229,11 @@ def test_volunteers_cannot_assign_buildings(world):
     micro = world.regions["M1"]
     response = world.client("micro_grid_worker").get(f"/regions/{micro.pk}/buildings/new/")
     assert response.status_code == 404
+
+
+def test_after_an_import_the_report_keeps_only_the_refused_rows(world, tmp_path):
+    report = tmp_path / "after.xlsx"
+    _run(_csv(tmp_path / "l.csv", GOOD + BAD), "--skip-invalid", "--report", str(report))
+    rows = list(load_workbook(report, read_only=True).active.iter_rows(values_only=True))
+    assert [row[0] for row in rows[1:]] == [r[0] for r in BAD]  # imported people are not listed
+    assert all(row[-1] for row in rows[1:])

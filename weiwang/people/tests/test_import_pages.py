@@ -45,6 +45,9 @@ def test_upload_map_check_and_import(world):
     client.post(f"/imports/{job.pk}/start/", {"mode": "import", "skip_invalid": "on"})
     job.refresh_from_db()
     assert job.status == "done" and job.counts["created"] == 1
+    from django.conf import settings
+
+    assert not (settings.IMPORT_DIR / job.stored_as).exists()  # the plain upload is gone
     assert Resident.objects.get(name="导入甲").household.dwelling.address == "红星小区3栋1单元601"
     report = client.get(f"/imports/{job.pk}/report.xlsx")
     assert report.status_code == 200
