@@ -225,9 +225,7 @@ def residents_export(
     exported_by = getattr(actor, "username", "") or "system"
     count = write_residents_xlsx(
         out,
-        residents.select_related("household__dwelling", "micro_grid")
-        .prefetch_related("phones", "tag_links__tag")
-        .iterator(chunk_size=2000),
+        residents,
         masked=True,
         exported_by=exported_by,
         exported_at=timezone.now(),

@@ -149,9 +149,7 @@ def export_request_download(*, actor, export: ExportRequest, out: BinaryIO) -> i
     residents = filtered_residents(actor, query=export.query, tag=export.tag, within=export.region)
     count = write_residents_xlsx(
         out,
-        residents.select_related("household__dwelling", "micro_grid")
-        .prefetch_related("phones", "tag_links__tag")
-        .iterator(chunk_size=2000),
+        residents,
         masked=False,
         exported_by=actor.username,
         exported_at=timezone.now(),
