@@ -56,3 +56,29 @@ def test_phone_numbers_are_normalised_and_checked():
     assert normalise_phone("+86 138 1234 5678") == "13812345678"
     with pytest.raises(ApplicationError):
         normalise_phone("12345")
+
+
+def test_a_birth_date_in_the_future_is_refused():
+    with pytest.raises(ApplicationError) as caught:
+        parse_id_number(valid_id("20991231", 123))
+    assert caught.value.code == "id_number_component"
+
+
+def test_validation_agrees_with_stdnum_on_random_numbers():
+    """The cached region lookup must accept and refuse exactly what stdnum does."""
+    import random
+
+    from stdnum.cn import ric
+
+    rng = random.Random(11)
+    prefixes = ["510121", "110105", "510104", "999999", "110100", "513401", "510182"]
+    for _ in range(2000):
+        body = rng.choice(prefixes) + f"{rng.randrange(1940, 2020)}0{rng.randrange(1, 10)}1"
+        body += f"{rng.randrange(10)}{rng.randrange(1000):03d}"
+        number = body + ric.calc_check_digit(body + "0")
+        try:
+            parse_id_number(number)
+            ours = True
+        except ApplicationError:
+            ours = False
+        assert ours == ric.is_valid(number), number
