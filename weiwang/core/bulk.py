@@ -3,7 +3,8 @@
 This is the one clearly marked place with backend-specific code: on PostgreSQL rows go through
 COPY FROM STDIN (psycopg 3); elsewhere through executemany. Callers pre-assign primary keys with
 `reserve_ids` so children can point at parents without a round trip, then call
-`reset_sequences` once at the end.
+`reset_sequences` once at the end; loads that run beside other writers (imports) take theirs
+from `allocate_ids` instead.
 """
 
 from __future__ import annotations
@@ -19,6 +20,29 @@ from django.db import connection, models
 def reserve_ids(model: type[models.Model], count: int) -> range:
     last = model.objects.aggregate(m=models.Max("pk"))["m"] or 0
     return range(last + 1, last + 1 + count)
+
+
+def allocate_ids(model: type[models.Model], count: int) -> Sequence[int]:
+    """Primary keys for `count` new rows while other writers may be inserting too.
+
+    PostgreSQL takes them from the table's own sequence, so concurrent inserts never collide.
+    SQLite runs transactions IMMEDIATE (see settings), so inside `transaction.atomic` this
+    connection holds the write lock and the next ids after the largest are ours alone.
+    """
+    if count <= 0:
+        return []
+    if connection.vendor == "postgresql":
+        table = model._meta.db_table
+        column = model._meta.pk.column
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, column, count],
+            )
+            return [pk for (pk,) in cursor.fetchall()]
+    if not connection.in_atomic_block:
+        raise RuntimeError("allocate_ids on SQLite must run inside transaction.atomic()")
+    return reserve_ids(model, count)
 
 
 def insert_rows(

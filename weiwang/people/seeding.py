@@ -26,10 +26,16 @@ from django.utils import timezone
 from faker.providers.person.zh_CN import Provider as NameData
 from stdnum.cn import ric
 
-from weiwang.core import bulk, crypto
-from weiwang.core.identity import mask_id_number, mask_phone
+from weiwang.core import bulk
 from weiwang.people.models import Household, PopulationTag, Resident, ResidentPhone, ResidentTag
 from weiwang.people.pinyin import fast_name_pinyin
+from weiwang.people.rows import (
+    PHONE_COLUMNS,
+    RESIDENT_COLUMNS,
+    TAG_COLUMNS,
+    phone_values,
+    resident_values,
+)
 from weiwang.regions.models import Building, Dwelling, Estate, GridKind, Region, RegionLevel, Unit
 from weiwang.regions.services import format_address, recount_regions, region_create
 
@@ -65,36 +71,6 @@ DEFAULT_TAGS = [
     ("children_in_difficulty", "困境儿童", "儿童保护与关爱帮扶", True),
     ("chronic_illness", "重病慢病", "健康随访与上门送药", True),
     ("veteran", "退役军人", "优抚政策落实与走访慰问", False),
-]
-
-RESIDENT_COLUMNS = [
-    "id",
-    "household_id",
-    "micro_grid_id",
-    "region_path",
-    "name",
-    "name_pinyin",
-    "name_initials",
-    "id_number_encrypted",
-    "id_number_index",
-    "id_number_masked",
-    "sex",
-    "birth_date",
-    "registered_address",
-    "residence_type",
-    "relation_to_head",
-    "moved_in_on",
-    "created_at",
-    "updated_at",
-]
-PHONE_COLUMNS = [
-    "id",
-    "resident_id",
-    "label",
-    "number_encrypted",
-    "number_index",
-    "number_masked",
-    "last4",
 ]
 
 ZHANG_SAN_BIRTH_START = dt.date(1965, 3, 1)
@@ -395,9 +371,10 @@ class AreaBuilder:
         occupied = sorted(self.rng.sample(dwellings, k=len(households)), key=lambda row: row[0])
         household_ids = _Ids(self.ids.block(Household, len(occupied)))
         household_rows, members = [], []
+        now = connection.ops.adapt_datetimefield_value(self.now)
         for dwelling, household in zip(occupied, households, strict=True):
             hid = household_ids.take()
-            household_rows.append((hid, dwelling[0], dwelling[3], dwelling[4], self.now))
+            household_rows.append((hid, dwelling[0], dwelling[3], dwelling[4], now))
             members.extend((hid, dwelling, m) for m in household)
         bulk.insert_rows(
             Household,
@@ -465,7 +442,7 @@ class AreaBuilder:
         tag_ids = self.ids.block(ResidentTag, len(tag_rows))
         bulk.insert_rows(
             ResidentTag,
-            ["id", "resident_id", "tag_id", "note", "since"],
+            TAG_COLUMNS,
             ((tag_id, *row) for tag_id, row in zip(tag_ids, tag_rows, strict=True)),
         )
         self.report.phones += len(phone_rows)
@@ -480,7 +457,7 @@ class AreaBuilder:
     ) -> Iterator[tuple]:
         rng, people = self.rng, self.people
         resident_ids, phone_ids = ids
-        now = self.now.isoformat()
+        now = connection.ops.adapt_datetimefield_value(self.now)
         household_surname: dict[int, tuple[str, str, str]] = {}
         household_size = Counter(hid for hid, _d, _m in members)
         for hid, dwelling, (relation, sex, birth) in members:
@@ -494,39 +471,27 @@ class AreaBuilder:
             floating = rng.random() < 0.15
             id_number = people.id_number(birth, sex, local=not floating or rng.random() < 0.3)
             moved_in = MOVE_IN_START + dt.timedelta(days=int(rng.random() * 1550))
-            yield (
-                rid,
-                hid,
-                dwelling[3],
-                dwelling[4],
-                name,
-                pinyin,
-                initials,
-                crypto.encrypt(id_number),
-                crypto.blind_index(id_number),
-                mask_id_number(id_number),
-                sex,
-                birth.isoformat(),
-                "外省市" if floating else "四川省成都市新都区",
-                "floating" if floating else "permanent",
-                relation,
-                moved_in.isoformat(),
-                now,
-                now,
+            yield resident_values(
+                pk=rid,
+                household_id=hid,
+                micro_grid_id=dwelling[3],
+                region_path=dwelling[4],
+                name=name,
+                id_number=id_number,
+                sex=sex,
+                birth_date=birth,
+                registered_address="外省市" if floating else "四川省成都市新都区",
+                residence_type="floating" if floating else "permanent",
+                relation_to_head=relation,
+                moved_in_on=moved_in,
+                now=now,
+                pinyin=(pinyin, initials),
             )
             age = _age(birth)
             if age >= 14 and rng.random() < 0.9:
                 phone = people.phone()
                 phone_rows.append(
-                    (
-                        phone_ids.take(),
-                        rid,
-                        "own",
-                        crypto.encrypt(phone),
-                        crypto.blind_index(phone),
-                        mask_phone(phone),
-                        phone[-4:],
-                    )
+                    phone_values(pk=phone_ids.take(), resident_id=rid, label="own", number=phone)
                 )
             for code in self._tags_for(age, sex, household_size[hid]):
                 tag_rows.append((rid, self.tag_ids[code], "", None))
