@@ -42,17 +42,17 @@ def _chinese_number(chars: str) -> str:
     return str(CHINESE_DIGITS.get(tens, 1) * 10 + CHINESE_DIGITS.get(ones, 0))
 
 
+_CHINESE_NUMERAL = re.compile(r"[零一二两三四五六七八九十]+(?=栋|幢|号楼|单元)")
+_SPACES = re.compile(r"\s+")
+
+
 def _numerals(text: str) -> str:
     """三栋二单元 → 3栋2单元."""
-    return re.sub(
-        r"[零一二两三四五六七八九十]+(?=栋|幢|号楼|单元)",
-        lambda m: _chinese_number(m.group(0)),
-        text,
-    )
+    return _CHINESE_NUMERAL.sub(lambda m: _chinese_number(m.group(0)), text)
 
 
 def _column_number(value: str, suffix: str) -> str:
-    return _chinese_number(re.sub(suffix + "$", "", re.sub(r"\s+", "", value)))
+    return _chinese_number(re.sub(suffix + "$", "", _SPACES.sub("", value)))
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def parse_address(values: dict[str, str]) -> Address:
             unit=_column_number(values["unit"], "单元"),
             room=_column_number(values["room"], "[室号]"),
         )
-    text = re.sub(r"\s+", "", _numerals(values.get("address", "")))
+    text = _SPACES.sub("", _numerals(values.get("address", "")))
     for form in ADDRESS_FORMS:
         match = form.match(text)
         if match:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
+from weiwang.core.collector import collector_paused
 from weiwang.core.identity import IdNumberFacts
 from weiwang.people.models import (
     PopulationTag,
@@ -55,6 +56,7 @@ class SheetRow:
     outcome: str = ""  # ready / created / updated / unchanged / refused
     # What checking understood; read by the writer.
     facts: IdNumberFacts | None = None
+    id_index: str = ""  # blind index of the ID number
     phone: str = ""
     relation: str = Relation.HEAD
     residence: str = ResidenceType.PERMANENT
@@ -103,10 +105,8 @@ def _raw_rows(path: Path) -> list[list[str]]:
     try:
         if suffix == ".csv":
             return _csv_rows(path.read_bytes())
-        if suffix == ".xlsx":
-            return _xlsx_rows(path)
-        if suffix == ".xls":
-            return _xls_rows(path)
+        if suffix in (".xlsx", ".xls"):
+            return _workbook_rows(path)
     except UnreadableFile:
         raise
     except Exception as error:  # any parser failure means the same to a person
@@ -124,40 +124,35 @@ def _csv_rows(data: bytes) -> list[list[str]]:
     raise UnreadableFile(_("CSV 文件既不是 UTF-8 也不是 GBK 编码。"))
 
 
-def _xlsx_rows(path: Path) -> list[list[str]]:
-    from openpyxl import load_workbook
+def _workbook_rows(path: Path) -> list[list[str]]:
+    """The first sheet of an .xlsx or .xls workbook, read by calamine (Rust; one reader for
+    both formats, many times faster than openpyxl's). A merged cell's value fills its whole
+    range, so a household's address merged over its members reaches every member's row."""
+    from python_calamine import CalamineWorkbook
 
-    # Not read-only: merged cells are only known to a full workbook.
-    sheet = load_workbook(path, data_only=True).active
-    merged = {}
-    for cells in sheet.merged_cells.ranges:
-        value = sheet.cell(cells.min_row, cells.min_col).value
-        for row in range(cells.min_row, cells.max_row + 1):
-            for col in range(cells.min_col, cells.max_col + 1):
-                merged[(row, col)] = value
-    rows = []
-    for r, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        rows.append([normalise(merged.get((r, c), v)) for c, v in enumerate(row, start=1)])
-    return rows
-
-
-def _xls_rows(path: Path) -> list[list[str]]:
-    import xlrd
-
-    book = xlrd.open_workbook(str(path), formatting_info=True)
-    sheet = book.sheet_by_index(0)
-    merged = {}
-    for top, bottom, left, right in sheet.merged_cells:
-        value = sheet.cell_value(top, left)
-        for row in range(top, bottom):
-            for col in range(left, right):
-                merged[(row, col)] = value
-    return [
-        [normalise(merged.get((r, c), sheet.cell_value(r, c))) for c in range(sheet.ncols)]
-        for r in range(sheet.nrows)
-    ]
+    workbook = CalamineWorkbook.from_path(str(path))
+    try:
+        sheet = workbook.get_sheet_by_index(0)
+        # Rows come from the top of the sheet, columns only from the first one in use.
+        first_col = sheet.start[1] if sheet.start else 0
+        pad = [""] * first_col
+        rows = [pad + row for row in sheet.iter_rows()]
+        merged = sheet.merged_cell_ranges or []
+    finally:
+        workbook.close()
+    for (top, left), (bottom, right) in merged:
+        if top >= len(rows):
+            continue
+        first = rows[top]
+        value = first[left] if left < len(first) else ""
+        for r in range(top, min(bottom, len(rows) - 1) + 1):
+            cells = rows[r]
+            cells.extend([""] * (right + 1 - len(cells)))
+            cells[left : right + 1] = [value] * (right + 1 - left)
+    return [[normalise(v) for v in row] for row in rows]
 
 
+@collector_paused()
 def read_sheet(
     path: Path, columns: dict[str, int] | None = None, *, require_identity: bool = True
 ) -> Sheet:

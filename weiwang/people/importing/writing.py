@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weiwang.audit.services import audit_record
-from weiwang.core import crypto
+from weiwang.core import bulk, crypto
+from weiwang.core.collector import collector_paused
 from weiwang.people.importing.checking import ImportReport, Target, _Checker
 from weiwang.people.importing.sheets import Sheet, SheetRow
 from weiwang.people.models import (
@@ -21,8 +22,16 @@ from weiwang.people.models import (
     ResidentPhone,
     ResidentTag,
 )
-from weiwang.people.services import phone_row, resident_build
-from weiwang.regions.models import Dwelling, Region
+from weiwang.people.pinyin import name_pinyin
+from weiwang.people.rows import (
+    PHONE_COLUMNS,
+    RESIDENT_COLUMNS,
+    TAG_COLUMNS,
+    phone_values,
+    resident_values,
+)
+from weiwang.people.services import phone_row
+from weiwang.regions.models import Dwelling, Region, Unit
 from weiwang.regions.services import (
     building_get_or_create,
     format_address,
@@ -30,9 +39,11 @@ from weiwang.regions.services import (
     unit_get_or_create,
 )
 
-PROGRESS_EVERY = 200
+PROGRESS_EVERY = 200  # rows checked between progress reports
+FLUSH_EVERY = 5000  # new people written per batch (and between progress reports)
 
 
+@collector_paused()
 def import_sheet(
     *,
     actor,
@@ -47,11 +58,11 @@ def import_sheet(
     progress = on_progress or (lambda phase, done, total: None)
     total = len(sheet.rows)
     checker = _Checker(community)
-    checker.preload_residents(sheet.rows)
     for done, row in enumerate(sheet.rows, start=1):
         checker.check(row)
         if done % PROGRESS_EVERY == 0 or done == total:
             progress("check", done, total)
+    checker.match_existing(sheet.rows)
     report = ImportReport(sheet=sheet)
     if dry_run or (report.refused and not skip_invalid):
         for row in sheet.rows:
@@ -59,13 +70,13 @@ def import_sheet(
         report.counts = _count(sheet)
         return report
     with transaction.atomic():
-        writer = _Writer(actor, community)
+        writer = _Writer(actor, community, checker)
         for done, row in enumerate(sheet.rows, start=1):
             row.outcome = "refused" if row.errors else writer.write(row)
-            if done % PROGRESS_EVERY == 0 or done == total:
+            if done % FLUSH_EVERY == 0 or done == total:
                 writer.flush()
                 progress("import", done, total)
-        writer.flush()
+        writer.finish()
         audit_record(
             actor=actor,
             action="residents.import",
@@ -86,78 +97,131 @@ def _count(sheet: Sheet) -> dict[str, int]:
 
 
 class _Writer:
-    """Writes valid rows. New people go in batches: their new dwellings and households, then
-    residents, phones and tags in bulk, then one update of the region counts per micro-grid.
-    Residents imported before are updated one by one."""
+    """Writes valid rows through the bulk adapter (COPY on PostgreSQL) with ids from the
+    tables' sequences: new people in batches with their new dwellings and households, phones
+    and tags; changed residents and their history in bulk at the end; the region counts once
+    per micro-grid at the end (updating the same count rows per batch would pile up row
+    versions in one long transaction)."""
 
-    def __init__(self, actor, community: Region):
+    def __init__(self, actor, community: Region, checker: _Checker):
         self.actor = actor
+        self.checker = checker
         self.grid_paths = dict(
             Region.objects.filter(path__startswith=community.path).values_list("pk", "path")
         )
-        self.dwellings: dict[tuple[int, str, str, str], int] = {}
-        self.households: dict[int, Household] = {}
-        self.units: dict[tuple[int, str, str], int] = {}
+        self.now = connection.ops.adapt_datetimefield_value(timezone.now())
+        self.dwellings: dict[tuple[int, str, str, str], int] = {}  # created by this import
+        # dwelling id → (household id, micro-grid id, region path)
+        self.households: dict[int, tuple[int, int, str]] = {}
+        units = Unit.objects.filter(building__estate__community=community)
+        self.units: dict[tuple[int, str, str], int] = {
+            (estate, building, unit): pk
+            for pk, estate, building, unit in units.values_list(
+                "pk", "building__estate_id", "building__number", "number"
+            )
+        }
         self.pending: list[SheetRow] = []
+        self.added: Counter[tuple[int, str]] = Counter()
+        self.changed: list[tuple[Resident, list[str]]] = []
+        self.new_tags: list[ResidentTag] = []
+        self.new_phones: list[ResidentPhone] = []
 
     def write(self, row: SheetRow) -> str:
         if row.existing is not None:
-            return _update(self.actor, row)
+            return self._update(row)
         self.pending.append(row)
         return "created"
 
     def flush(self) -> None:
-        if not self.pending:
+        rows, self.pending = self.pending, []
+        if not rows:
             return
-        added: Counter[tuple[int, str]] = Counter()
-        self._new_dwellings(added)
-        households = self._households({self._dwelling_id(r.target) for r in self.pending}, added)
-        residents = Resident.objects.bulk_create(
-            resident_build(
-                household=households[self._dwelling_id(row.target)],
-                name=row.values["name"].strip(),
-                facts=row.facts,
-                relation_to_head=row.relation,
-                residence_type=row.residence,
+        self._new_dwellings(rows)
+        self._households(rows)
+        resident_ids = bulk.allocate_ids(Resident, len(rows))
+        values, phones, tags = [], [], []
+        for pk, row in zip(resident_ids, rows, strict=True):
+            household_id, grid, path = self.households[self._dwelling_id(row.target)]
+            facts = row.facts
+            values.append(
+                resident_values(
+                    pk=pk,
+                    household_id=household_id,
+                    micro_grid_id=grid,
+                    region_path=path,
+                    name=row.values["name"],
+                    id_number=facts.number,
+                    sex=facts.sex,
+                    birth_date=facts.birth_date,
+                    registered_address="",
+                    residence_type=row.residence,
+                    relation_to_head=row.relation,
+                    moved_in_on=None,
+                    now=self.now,
+                    id_index=row.id_index,
+                )
             )
-            for row in self.pending
-        )
-        phones, tags = [], []
-        for resident, row in zip(residents, self.pending, strict=True):
             if row.phone:
-                phones.append(phone_row(resident, row.phone, "own"))
-            tags += [ResidentTag(resident=resident, tag=tag) for tag in row.tag_list]
-            added[(resident.micro_grid_id, "resident_count")] += 1
-        ResidentPhone.objects.bulk_create(phones)
-        ResidentTag.objects.bulk_create(tags)
-        self._count(added)
-        self.pending = []
+                phones.append((pk, row.phone))
+            tags += [(pk, tag.pk) for tag in row.tag_list]
+            self.added[(grid, "resident_count")] += 1
+        bulk.insert_rows(Resident, RESIDENT_COLUMNS, values)
+        phone_ids = bulk.allocate_ids(ResidentPhone, len(phones))
+        bulk.insert_rows(
+            ResidentPhone,
+            PHONE_COLUMNS,
+            (
+                phone_values(pk=pk, resident_id=resident_id, label="own", number=number)
+                for pk, (resident_id, number) in zip(phone_ids, phones, strict=True)
+            ),
+        )
+        tag_ids = bulk.allocate_ids(ResidentTag, len(tags))
+        bulk.insert_rows(
+            ResidentTag,
+            TAG_COLUMNS,
+            (
+                (pk, resident_id, tag_id, "", None)
+                for pk, (resident_id, tag_id) in zip(tag_ids, tags, strict=True)
+            ),
+        )
+
+    def finish(self) -> None:
+        self.flush()
+        self._save_changes()
+        per_grid: dict[int, dict[str, int]] = {}
+        for (grid, field_name), count in self.added.items():
+            per_grid.setdefault(grid, {})[field_name] = count
+        for grid, deltas in per_grid.items():
+            region_counts_add(micro_grid_id=grid, path=self.grid_paths[grid], **deltas)
 
     def _dwelling_id(self, target: Target) -> int:
         return target.dwelling_id or self.dwellings[target.key]
 
-    def _new_dwellings(self, added: Counter) -> None:
+    def _new_dwellings(self, rows: list[SheetRow]) -> None:
         wanted = {
             r.target.key: r.target
-            for r in self.pending
+            for r in rows
             if r.target.dwelling_id is None and r.target.key not in self.dwellings
         }
-        rows = []
-        for target in wanted.values():
+        ids = bulk.allocate_ids(Dwelling, len(wanted))
+        values = []
+        for pk, (key, target) in zip(ids, wanted.items(), strict=True):
             a = target.address
-            path = self.grid_paths[target.micro_grid_id]
-            rows.append(
-                Dwelling(
-                    unit_id=self._unit_id(target),
-                    room=a.room,
-                    micro_grid_id=target.micro_grid_id,
-                    region_path=path,
-                    address=format_address(target.estate.name, a.building, a.unit, a.room),
+            values.append(
+                (
+                    pk,
+                    self._unit_id(target),
+                    a.room,
+                    target.micro_grid_id,
+                    self.grid_paths[target.micro_grid_id],
+                    format_address(target.estate.name, a.building, a.unit, a.room),
                 )
             )
-            added[(target.micro_grid_id, "dwelling_count")] += 1
-        for key, dwelling in zip(wanted, Dwelling.objects.bulk_create(rows), strict=True):
-            self.dwellings[key] = dwelling.pk
+            self.dwellings[key] = pk
+            self.added[(target.micro_grid_id, "dwelling_count")] += 1
+        bulk.insert_rows(
+            Dwelling, ["id", "unit_id", "room", "micro_grid_id", "region_path", "address"], values
+        )
 
     def _unit_id(self, target: Target) -> int:
         a = target.address
@@ -167,62 +231,94 @@ class _Writer:
             self.units[key] = unit_get_or_create(building=building, number=a.unit).pk
         return self.units[key]
 
-    def _households(self, dwelling_ids: set[int], added: Counter) -> dict[int, Household]:
-        missing = dwelling_ids - set(self.households)
-        for household in Household.objects.filter(dwelling_id__in=missing).order_by("-id"):
-            self.households[household.dwelling_id] = household  # the oldest one wins
-        dwellings = Dwelling.objects.filter(pk__in=missing - set(self.households))
-        created = Household.objects.bulk_create(
-            Household(dwelling=d, micro_grid_id=d.micro_grid_id, region_path=d.region_path)
-            for d in dwellings
+    def _households(self, rows: list[SheetRow]) -> None:
+        """The household each row's person joins: the dwelling's oldest, or a new one."""
+        needed: dict[int, int] = {}  # dwelling id → its micro-grid id
+        registered = []  # dwellings that were there before this import, and may have a household
+        for row in rows:
+            dwelling_id = self._dwelling_id(row.target)
+            if dwelling_id not in self.households and dwelling_id not in needed:
+                needed[dwelling_id] = row.target.micro_grid_id
+                if row.target.dwelling_id is not None:
+                    registered.append(dwelling_id)
+        for start in range(0, len(registered), 1000):
+            known = Household.objects.filter(dwelling_id__in=registered[start : start + 1000])
+            for pk, dwelling_id, grid, path in known.order_by("-id").values_list(
+                "pk", "dwelling_id", "micro_grid_id", "region_path"
+            ):
+                self.households[dwelling_id] = (pk, grid, path)  # the oldest one wins
+                needed.pop(dwelling_id, None)
+        ids = bulk.allocate_ids(Household, len(needed))
+        values = []
+        for pk, (dwelling_id, grid) in zip(ids, needed.items(), strict=True):
+            path = self.grid_paths[grid]
+            self.households[dwelling_id] = (pk, grid, path)
+            self.added[(grid, "household_count")] += 1
+            values.append((pk, dwelling_id, grid, path, self.now))
+        bulk.insert_rows(
+            Household, ["id", "dwelling_id", "micro_grid_id", "region_path", "created_at"], values
         )
-        for household in created:
-            self.households[household.dwelling_id] = household
-            added[(household.micro_grid_id, "household_count")] += 1
-        return self.households
 
-    def _count(self, added: Counter) -> None:
-        per_grid: dict[int, dict[str, int]] = {}
-        for (grid, field_name), count in added.items():
-            per_grid.setdefault(grid, {})[field_name] = count
-        for grid, deltas in per_grid.items():
-            region_counts_add(micro_grid_id=grid, path=self.grid_paths[grid], **deltas)
+    def _update(self, row: SheetRow) -> str:
+        """Bring an imported-before resident in line with the sheet; note what changed."""
+        resident = row.existing
+        changed = []
+        for field_name, value, label in (
+            ("name", row.values["name"], _("姓名")),
+            ("relation_to_head", row.relation, _("与户主关系")),
+            ("residence_type", row.residence, _("人员类型")),
+        ):
+            if getattr(resident, field_name) != value:
+                setattr(resident, field_name, value)
+                changed.append(str(label))
+        have_tags = self.checker.existing_tags.get(resident.pk, set())
+        added_tags = {t.pk for t in row.tag_list} - have_tags
+        if added_tags:
+            self.new_tags += [ResidentTag(resident=resident, tag_id=t) for t in added_tags]
+            have_tags |= added_tags  # the same person twice in one sheet is refused anyway
+            changed.append(str(_("人群标签")))
+        phone = row.phone
+        if phone:
+            have_phones = self.checker.existing_phones.setdefault(resident.pk, set())
+            if crypto.blind_index(phone) not in have_phones:
+                self.new_phones.append(phone_row(resident, phone, "own"))
+                have_phones.add(crypto.blind_index(phone))
+                changed.append(str(_("电话")))
+        if not changed:
+            return "unchanged"
+        resident.name_pinyin, resident.name_initials = name_pinyin(resident.name)
+        resident.updated_at = timezone.now()
+        self.changed.append((resident, changed))
+        return "updated"
 
-
-def _update(actor, row: SheetRow) -> str:
-    """Bring an imported-before resident in line with the sheet; record what changed."""
-    resident = row.existing
-    changed = []
-    for field_name, value, label in (
-        ("name", row.values["name"], _("姓名")),
-        ("relation_to_head", row.relation, _("与户主关系")),
-        ("residence_type", row.residence, _("人员类型")),
-    ):
-        if getattr(resident, field_name) != value:
-            setattr(resident, field_name, value)
-            changed.append(str(label))
-    wanted_tags = {t.pk for t in row.tag_list}
-    have_tags = set(resident.tag_links.values_list("tag_id", flat=True))
-    if wanted_tags - have_tags:
-        ResidentTag.objects.bulk_create(
-            ResidentTag(resident=resident, tag_id=t) for t in wanted_tags - have_tags
+    def _save_changes(self) -> None:
+        if not self.changed:
+            return
+        Resident.objects.bulk_update(
+            [r for r, _fields in self.changed],
+            [
+                "name",
+                "name_pinyin",
+                "name_initials",
+                "relation_to_head",
+                "residence_type",
+                "updated_at",
+            ],
+            batch_size=500,
         )
-        changed.append(str(_("人群标签")))
-    phone = row.phone
-    if phone and not resident.phones.filter(number_index=crypto.blind_index(phone)).exists():
-        phone_row(resident, phone, "own").save()
-        changed.append(str(_("电话")))
-    if not changed:
-        return "unchanged"
-    resident.save()
-    LifeEvent.objects.create(
-        resident=resident,
-        kind=LifeEventKind.UPDATED,
-        actor=actor,
-        occurred_on=timezone.localdate(),
-        note=_("导入更新:%(fields)s") % {"fields": "、".join(changed)},
-    )
-    return "updated"
+        ResidentTag.objects.bulk_create(self.new_tags)
+        ResidentPhone.objects.bulk_create(self.new_phones)
+        today = timezone.localdate()
+        LifeEvent.objects.bulk_create(
+            LifeEvent(
+                resident=resident,
+                kind=LifeEventKind.UPDATED,
+                actor=self.actor,
+                occurred_on=today,
+                note=_("导入更新:%(fields)s") % {"fields": "、".join(fields)},
+            )
+            for resident, fields in self.changed
+        )
 
 
 def write_error_report(out, report: ImportReport) -> None:

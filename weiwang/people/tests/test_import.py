@@ -237,3 +237,69 @@ def test_after_an_import_the_report_keeps_only_the_refused_rows(world, tmp_path)
     rows = list(load_workbook(report, read_only=True).active.iter_rows(values_only=True))
     assert [row[0] for row in rows[1:]] == [r[0] for r in BAD]  # imported people are not listed
     assert all(row[-1] for row in rows[1:])
+
+
+def test_xlsx_address_merged_over_a_household(world, tmp_path):
+    """Real sheets merge a household's 小区 and address cells over all its members."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["姓名", "身份证号", "小区", "住址", "与户主关系"])
+    sheet.append(["合并甲", valid_id("19700101", 521), "红星小区", "3栋1单元702", "户主"])
+    sheet.append(["合并乙", valid_id("19720101", 522), None, None, "配偶"])
+    sheet.append(["合并丙", valid_id("20000101", 523), None, None, "子女"])
+    sheet.merge_cells("C2:C4")
+    sheet.merge_cells("D2:D4")
+    path = tmp_path / "merged.xlsx"
+    workbook.save(path)
+    code, output = _run(path)
+    assert code == 0, output
+    homes = {r.household.dwelling.address for r in Resident.objects.filter(name__startswith="合并")}
+    assert homes == {"红星小区3栋1单元702"}
+
+
+def test_xls_address_merged_over_a_household(world, tmp_path):
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("花名册")
+    for col, title in enumerate(["姓名", "身份证号", "住址"]):
+        sheet.write(0, col, title)
+    sheet.write(1, 0, "合并丁")
+    sheet.write(1, 1, valid_id("19700101", 525))
+    sheet.write(2, 0, "合并戊")
+    sheet.write(2, 1, valid_id("19710101", 526))
+    sheet.write_merge(1, 2, 2, 2, "红星小区3栋1单元703")
+    path = tmp_path / "merged.xls"
+    book.save(str(path))
+    code, output = _run(path)
+    assert code == 0, output
+    assert Resident.objects.filter(name__startswith="合并").count() == 2
+
+
+def test_a_changed_name_updates_its_pinyin_for_search(world, tmp_path):
+    _run(_csv(tmp_path / "n1.csv", GOOD))
+    renamed = [["李新华", *GOOD[0][1:]], GOOD[1]]
+    code, output = _run(_csv(tmp_path / "n2.csv", renamed))
+    assert code == 0 and "updated: 1" in output
+    person = Resident.objects.get(id_number_masked=f"{A[:4]}{'*' * 10}{A[-4:]}")
+    assert (person.name, person.name_pinyin, person.name_initials) == ("李新华", "lixinhua", "lxh")
+    assert "姓名" in LifeEvent.objects.get(resident=person, kind="updated").note
+
+
+def test_ids_taken_by_an_import_do_not_collide_with_later_registrations(world, tmp_path):
+    """The import writes rows with ids it allocated itself; the ORM's next ids must follow."""
+    from weiwang.people.models import ResidentPhone
+    from weiwang.people.services import household_create, resident_create
+
+    _run(_csv(tmp_path / "ids.csv", GOOD))
+    imported = Resident.objects.get(name="新人甲")
+    household = household_create(dwelling=imported.household.dwelling)
+    later = resident_create(
+        actor=None,
+        household=household,
+        name="后来者",
+        id_number=valid_id("19900101", 531),
+        phones=["13900009999"],
+    )
+    assert later.pk > imported.pk and household.pk > imported.household_id
+    assert ResidentPhone.objects.filter(resident=later).get().pk > imported.phones.get().pk
