@@ -21,7 +21,7 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IdNumberFacts:
     number: str
     birth_date: dt.date

@@ -55,7 +55,7 @@ def _column_number(value: str, suffix: str) -> str:
     return _chinese_number(re.sub(suffix + "$", "", _SPACES.sub("", value)))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Address:
     estate: str
     building: str

@@ -47,7 +47,7 @@ class UnreadableFile(Exception):
     """The file is not a sheet this importer can read; the message says why."""
 
 
-@dataclass
+@dataclass(slots=True)
 class SheetRow:
     line: int  # the row number a person sees in the sheet
     raw: list[str]
