@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: demo test lint deps test-deps browser translations migrate serve clean
+.PHONY: demo test lint deps test-deps browser redis translations migrate serve clean
 
 $(PY):
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "weiwang needs Python >= 3.11"'
@@ -25,7 +25,7 @@ $(VENV)/.test-installed: requirements/test.txt $(VENV)/.base-installed
 
 deps: $(VENV)/.base-installed translations
 
-test-deps: $(VENV)/.test-installed translations browser
+test-deps: $(VENV)/.test-installed translations browser redis
 
 # Compiled .mo files are build output (see weiwang/management/commands/compile_translations.py).
 translations: $(VENV)/.base-installed
@@ -37,6 +37,14 @@ browser:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Browser tests need /usr/bin/chromium: run 'sudo apt-get install chromium'." >&2; exit 1; fi; \
+	fi
+
+# The Celery tests start their own Redis server (production's broker and cache).
+redis:
+	@if ! command -v redis-server >/dev/null && [ ! -x /usr/bin/redis-server ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	  else echo "The Celery tests need redis-server: run 'sudo apt-get install redis-server'." >&2; exit 1; fi; \
 	fi
 
 migrate: deps

@@ -171,9 +171,29 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 API_TOKEN_TTL_HOURS = env_int("WEIWANG_API_TOKEN_TTL_HOURS", 12)
-# Run background tasks at once, in the caller (tests); otherwise in a background thread.
+# Redis (production): the shared cache (import progress, rate limits across web processes) and,
+# unless WEIWANG_CELERY_BROKER_URL says otherwise, the Celery broker.
+REDIS_URL = env_str("WEIWANG_REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+# Background tasks (weiwang.core.tasks): Celery workers when a broker is configured; otherwise
+# a thread of the web process (the embedded default); at once, in the caller, when eager (tests).
 TASKS_EAGER = env_bool("WEIWANG_TASKS_EAGER", False)
-IMPORT_DIR = VAR_DIR / "imports"
+CELERY_BROKER_URL = env_str("WEIWANG_CELERY_BROKER_URL", REDIS_URL)
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+# A task is acknowledged when it ends, so one whose worker was killed runs again; tasks are
+# written to be run twice safely.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "Asia/Shanghai"
+# Uploaded sheets waiting to be imported (web processes and workers must share it).
+IMPORT_DIR = Path(env_str("WEIWANG_IMPORT_DIR", str(VAR_DIR / "imports")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 

@@ -3,6 +3,7 @@ the background with progress that survives a page reload."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from pathlib import Path
 
@@ -16,13 +17,14 @@ from django.utils.translation import gettext as _
 from weiwang.access import Action, scope_q
 from weiwang.accounts.models import User
 from weiwang.core.errors import ApplicationError
-from weiwang.core.tasks import run_in_background
+from weiwang.core.tasks import background_task, run_in_background
 from weiwang.people.importing import (
     SYNONYMS,
     UnreadableFile,
-    import_sheet,
+    check_sheet,
     read_sheet,
     write_error_report,
+    write_sheet,
 )
 from weiwang.people.models import ImportJob, ImportStatus
 from weiwang.regions.models import Region
@@ -101,48 +103,79 @@ def progress_of(job: ImportJob) -> dict[str, object]:
     }
 
 
+STALE_AFTER = 300  # seconds without progress after which a job counts as abandoned
+
+
 def import_job_start(*, actor, job: ImportJob, dry_run: bool, skip_invalid: bool = False) -> None:
     if job.status == ImportStatus.DONE:
         raise ApplicationError(_("这个文件已经导入完成。"), code="done")
     if not dry_run and job.status != ImportStatus.CHECKED:
         raise ApplicationError(_("请先检查文件,看过结果后再导入。"), code="not_checked")
-    # add() is atomic: a second click while the job runs does nothing.
-    if not cache.add(_progress_key(job.pk), {"phase": "start", "done": 0, "total": 0}, 3600):
-        raise ApplicationError(_("这个文件正在处理中,请稍候。"), code="running")
+    key = _progress_key(job.pk)
+    starting = {"phase": "start", "done": 0, "total": 0, "at": time.time()}
+    # add() is atomic: a second click while the job runs does nothing. A job whose process
+    # died (no progress for minutes) may be started again; the import itself is guarded by a
+    # lock on the job (see _run), so two runs never write twice.
+    if not cache.add(key, starting, 3600):
+        running = cache.get(key) or {}
+        if time.time() - running.get("at", 0) < STALE_AFTER:
+            raise ApplicationError(_("这个文件正在处理中,请稍候。"), code="running")
+        cache.set(key, starting, 3600)
     run_in_background(_run, job.pk, actor.pk, dry_run, skip_invalid)
 
 
+@background_task
 def _run(job_id: int, actor_id: int, dry_run: bool, skip_invalid: bool) -> None:
+    """Check, and unless it is a dry run, import. Safe to run twice (a worker that died is
+    replaced and its task runs again): the rows and the job's new status commit together, under
+    a lock on the job, and a finished job is left alone."""
     job = ImportJob.objects.select_related("community").get(pk=job_id)
     key = _progress_key(job_id)
 
     def progress(phase: str, done: int, total: int) -> None:
-        cache.set(key, {"phase": phase, "done": done, "total": total}, 3600)
+        cache.set(key, {"phase": phase, "done": done, "total": total, "at": time.time()}, 3600)
 
     try:
+        if job.status == ImportStatus.DONE:
+            return
         sheet = read_sheet(_path(job), {k: int(v) for k, v in job.columns.items()})
-        report = import_sheet(
-            actor=User.objects.get(pk=actor_id),
-            sheet=sheet,
-            community=job.community,
-            dry_run=dry_run,
-            skip_invalid=skip_invalid,
-            on_progress=progress,
-        )
-        with report_path(job).open("wb") as out:
-            write_error_report(out, report)
-        job.counts = report.counts
-        job.errors = [
-            {"line": row.line, "reasons": row.errors} for row in report.refused[:SHOWN_ERRORS]
-        ]
-        job.status = ImportStatus.DONE if report.committed else ImportStatus.CHECKED
-        job.message = ""
-        if report.committed:
+        report = check_sheet(sheet=sheet, community=job.community, on_progress=progress)
+        if report.writable(dry_run=dry_run, skip_invalid=skip_invalid):
+            with transaction.atomic():
+                job = ImportJob.objects.select_for_update().get(pk=job_id)
+                if job.status == ImportStatus.DONE:
+                    return  # another run finished it while this one was checking
+                write_sheet(
+                    actor=User.objects.get(pk=actor_id), report=report, on_progress=progress
+                )
+                _finish(job, report)
             # The residents are now in the database, encrypted; the plain upload must not stay.
             _path(job).unlink(missing_ok=True)
+        else:
+            _finish(job, report)
     except (UnreadableFile, ApplicationError) as error:
         job.status, job.message = ImportStatus.FAILED, str(error)
-    finally:
         job.finished_at = timezone.now()
-        job.save(update_fields=["counts", "errors", "status", "message", "finished_at"])
+        job.save(update_fields=["status", "message", "finished_at"])
+    except Exception:
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportStatus.FAILED,
+            message=_("处理时出现意外错误,没有写入任何数据。请重试,仍不行请联系管理员。"),
+            finished_at=timezone.now(),
+        )
+        raise
+    finally:
         cache.delete(key)
+
+
+def _finish(job: ImportJob, report) -> None:
+    with report_path(job).open("wb") as out:
+        write_error_report(out, report)
+    job.counts = report.counts
+    job.errors = [
+        {"line": row.line, "reasons": row.errors} for row in report.refused[:SHOWN_ERRORS]
+    ]
+    job.status = ImportStatus.DONE if report.committed else ImportStatus.CHECKED
+    job.message = ""
+    job.finished_at = timezone.now()
+    job.save(update_fields=["counts", "errors", "status", "message", "finished_at"])

@@ -2,7 +2,7 @@
 
 Reading finds the header row among the first rows (title rows and blank rows above it are
 common), matches headers by their usual Chinese names, and normalises full-width characters.
-Each row is checked and gets reasons a person understands; `import_rows` then writes all rows
+Each row is checked and gets reasons a person understands; `write_sheet` then writes all rows
 or only the valid ones in one transaction, so an interrupted import leaves nothing behind and
 running it again finishes the job: a row already imported changes nothing, a changed row
 updates the resident and records the change in their history.
@@ -21,7 +21,13 @@ from weiwang.people.importing.sheets import (
     normalise,
     read_sheet,
 )
-from weiwang.people.importing.writing import import_sheet, refused_lines, write_error_report
+from weiwang.people.importing.writing import (
+    check_sheet,
+    import_sheet,
+    refused_lines,
+    write_error_report,
+    write_sheet,
+)
 
 __all__ = [
     "SYNONYMS",
@@ -31,6 +37,7 @@ __all__ = [
     "SheetRow",
     "Target",
     "UnreadableFile",
+    "check_sheet",
     "import_sheet",
     "match_columns",
     "normalise",
@@ -38,4 +45,5 @@ __all__ = [
     "read_sheet",
     "refused_lines",
     "write_error_report",
+    "write_sheet",
 ]

@@ -54,7 +54,7 @@ RESIDENCE = {
 TAG_SEPARATORS = re.compile(r"[、,;/\s]+")
 
 
-@dataclass
+@dataclass(slots=True)
 class Target:
     """Where a valid row goes: an existing dwelling, or one to create in a mapped building."""
 
@@ -72,8 +72,13 @@ class Target:
 @dataclass
 class ImportReport:
     sheet: Sheet
-    committed: bool = False
+    checker: _Checker
+    committed: bool = False  # the valid rows are written (in a transaction that may yet fail)
     counts: dict[str, int] = field(default_factory=dict)
+
+    def writable(self, *, dry_run: bool, skip_invalid: bool) -> bool:
+        """Whether to write: not a dry run, and every row valid unless staff chose to skip."""
+        return not dry_run and (skip_invalid or not self.refused)
 
     @property
     def refused(self) -> list[SheetRow]:

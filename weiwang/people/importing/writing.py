@@ -55,6 +55,20 @@ def import_sheet(
 ) -> ImportReport:
     """Check every row; unless it is a dry run, write all rows in one transaction (or, with
     `skip_invalid`, the valid ones). Nothing is written when a row is refused otherwise."""
+    report = check_sheet(sheet=sheet, community=community, on_progress=on_progress)
+    if report.writable(dry_run=dry_run, skip_invalid=skip_invalid):
+        write_sheet(actor=actor, report=report, on_progress=on_progress)
+    return report
+
+
+@collector_paused()
+def check_sheet(
+    *,
+    sheet: Sheet,
+    community: Region,
+    on_progress: Callable[[str, int, int], None] | None = None,
+) -> ImportReport:
+    """Check every row and find who is registered already; writes nothing."""
     progress = on_progress or (lambda phase, done, total: None)
     total = len(sheet.rows)
     checker = _Checker(community)
@@ -63,30 +77,41 @@ def import_sheet(
         if done % PROGRESS_EVERY == 0 or done == total:
             progress("check", done, total)
     checker.match_existing(sheet.rows)
-    report = ImportReport(sheet=sheet)
-    if dry_run or (report.refused and not skip_invalid):
-        for row in sheet.rows:
-            row.outcome = "refused" if row.errors else "ready"
-        report.counts = _count(sheet)
-        return report
-    with transaction.atomic():
-        writer = _Writer(actor, community, checker)
-        for done, row in enumerate(sheet.rows, start=1):
-            row.outcome = "refused" if row.errors else writer.write(row)
-            if done % FLUSH_EVERY == 0 or done == total:
-                writer.flush()
-                progress("import", done, total)
-        writer.finish()
-        audit_record(
-            actor=actor,
-            action="residents.import",
-            target_type="region",
-            target_id=community.pk,
-            detail=_count(sheet),
-        )
-    report.committed = True
+    for row in sheet.rows:
+        row.outcome = "refused" if row.errors else "ready"
+    report = ImportReport(sheet=sheet, checker=checker)
     report.counts = _count(sheet)
     return report
+
+
+@collector_paused()
+@transaction.atomic
+def write_sheet(
+    *,
+    actor,
+    report: ImportReport,
+    on_progress: Callable[[str, int, int], None] | None = None,
+) -> None:
+    """Write the checked report's valid rows in one transaction (the caller's, if any)."""
+    progress = on_progress or (lambda phase, done, total: None)
+    sheet, community = report.sheet, report.checker.community
+    total = len(sheet.rows)
+    writer = _Writer(actor, community, report.checker)
+    for done, row in enumerate(sheet.rows, start=1):
+        row.outcome = "refused" if row.errors else writer.write(row)
+        if done % FLUSH_EVERY == 0 or done == total:
+            writer.flush()
+            progress("import", done, total)
+    writer.finish()
+    report.counts = _count(sheet)
+    audit_record(
+        actor=actor,
+        action="residents.import",
+        target_type="region",
+        target_id=community.pk,
+        detail=report.counts,
+    )
+    report.committed = True
 
 
 def _count(sheet: Sheet) -> dict[str, int]:

@@ -116,3 +116,50 @@ def test_an_interrupted_import_leaves_nothing_and_can_be_run_again(world, monkey
     monkeypatch.setattr(importing.writing._Writer, "write", original)
     client.post(f"/imports/{job.pk}/start/", {"mode": "import"})
     assert Resident.objects.filter(name__startswith="导入").count() == 2
+
+
+def _checked_job(world, client):
+    two = SHEET.replace("证件", "身份证号").replace(
+        "错号,510121196503031235", f"导入乙,{valid_id('19510101', 602)}"
+    )
+    _upload(client, world, two)
+    job = ImportJob.objects.get()
+    client.post(f"/imports/{job.pk}/start/", {"mode": "check"})
+    return job
+
+
+def test_a_second_delivery_of_a_finished_import_changes_nothing(world):
+    """A Celery worker may die after the commit; its task then runs again."""
+    from weiwang.audit.models import AuditEntry
+    from weiwang.people.import_jobs import _run
+
+    client = world.client("community_worker")
+    job = _checked_job(world, client)
+    client.post(f"/imports/{job.pk}/start/", {"mode": "import"})
+    job.refresh_from_db()
+    assert job.status == "done" and job.counts == {"created": 2}
+    entries = AuditEntry.objects.count()
+    _run(job.pk, world.users["community_worker"].pk, False, False)
+    job.refresh_from_db()
+    assert job.status == "done" and job.counts == {"created": 2}
+    assert Resident.objects.filter(name__startswith="导入").count() == 2
+    assert AuditEntry.objects.count() == entries
+
+
+def test_a_job_whose_process_died_can_be_started_again(world):
+    import time
+
+    from django.core.cache import cache
+
+    from weiwang.people.import_jobs import STALE_AFTER, _progress_key
+
+    client = world.client("community_worker")
+    job = _checked_job(world, client)
+    key = _progress_key(job.pk)
+    cache.set(key, {"phase": "import", "done": 1, "total": 2, "at": time.time()})
+    response = client.post(f"/imports/{job.pk}/start/", {"mode": "import"}, follow=True)
+    assert "正在处理中" in response.content.decode()
+    assert not Resident.objects.filter(name__startswith="导入").exists()
+    cache.set(key, {"phase": "import", "done": 1, "total": 2, "at": time.time() - STALE_AFTER})
+    client.post(f"/imports/{job.pk}/start/", {"mode": "import"})
+    assert Resident.objects.filter(name__startswith="导入").count() == 2
