@@ -194,6 +194,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 # Uploaded sheets waiting to be imported (web processes and workers must share it).
 IMPORT_DIR = Path(env_str("WEIWANG_IMPORT_DIR", str(VAR_DIR / "imports")))
+# Plain uploads and result sheets (they hold ID numbers) are deleted this long after their last
+# use; an upload is deleted at once when its import is done.
+IMPORT_FILE_HOURS = env_int("WEIWANG_IMPORT_FILE_HOURS", 24)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 

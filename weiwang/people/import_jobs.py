@@ -3,6 +3,7 @@ the background with progress that survives a page reload."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 import uuid
 from pathlib import Path
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,6 +55,7 @@ def import_job_create(*, actor, community: Region, upload) -> ImportJob:
     suffix = Path(upload.name).suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
         raise ApplicationError(_("只支持 .xlsx、.xls 和 .csv 文件。"), code="file_type")
+    import_files_purge()  # a good moment to clear what earlier uploads left behind
     stored_as = f"{uuid.uuid4().hex}{suffix}"
     target = Path(settings.IMPORT_DIR) / stored_as
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -106,9 +109,40 @@ def progress_of(job: ImportJob) -> dict[str, object]:
 STALE_AFTER = 300  # seconds without progress after which a job counts as abandoned
 
 
+def import_files_purge() -> int:
+    """Delete uploads and result sheets not used for IMPORT_FILE_HOURS; an upload that was
+    never imported leaves its job expired. Returns how many jobs lost files."""
+    cutoff = timezone.now() - dt.timedelta(hours=settings.IMPORT_FILE_HOURS)
+    stale = ImportJob.objects.annotate(last_used=Coalesce("finished_at", "created_at")).filter(
+        last_used__lt=cutoff
+    )
+    purged = 0
+    for job in stale.exclude(status=ImportStatus.EXPIRED).iterator():
+        files = [_path(job), report_path(job)]
+        if not any(f.exists() for f in files) and job.status == ImportStatus.DONE:
+            continue
+        for file in files:
+            file.unlink(missing_ok=True)
+        if job.status != ImportStatus.DONE:
+            job.status = ImportStatus.EXPIRED
+            job.save(update_fields=["status"])
+        purged += 1
+    return purged
+
+
+def report_available(job: ImportJob) -> bool:
+    return report_path(job).exists()
+
+
 def import_job_start(*, actor, job: ImportJob, dry_run: bool, skip_invalid: bool = False) -> None:
     if job.status == ImportStatus.DONE:
         raise ApplicationError(_("这个文件已经导入完成。"), code="done")
+    if job.status == ImportStatus.EXPIRED:
+        raise ApplicationError(
+            _("上传超过 %(hours)d 小时没有导入,文件已删除,请重新上传。")
+            % {"hours": settings.IMPORT_FILE_HOURS},
+            code="expired",
+        )
     if not dry_run and job.status != ImportStatus.CHECKED:
         raise ApplicationError(_("请先检查文件,看过结果后再导入。"), code="not_checked")
     key = _progress_key(job.pk)

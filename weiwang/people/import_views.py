@@ -54,7 +54,12 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已保存列的对应关系,请重新检查文件。"))
             return redirect("import_detail", pk=job.pk)
-    context = {"job": job, "form": form, "progress": jobs.progress_of(job)}
+    context = {
+        "job": job,
+        "form": form,
+        "progress": jobs.progress_of(job),
+        "report_available": jobs.report_available(job),
+    }
     return render(request, "people/import_detail.html", context, status=400 if form.errors else 200)
 
 

@@ -295,6 +295,7 @@ class ImportStatus(models.TextChoices):
     CHECKED = "checked", _("已检查")
     DONE = "done", _("已导入")
     FAILED = "failed", _("失败")
+    EXPIRED = "expired", _("已过期")
 
 
 class ImportJob(models.Model):

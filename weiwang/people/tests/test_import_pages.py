@@ -163,3 +163,50 @@ def test_a_job_whose_process_died_can_be_started_again(world):
     cache.set(key, {"phase": "import", "done": 1, "total": 2, "at": time.time() - STALE_AFTER})
     client.post(f"/imports/{job.pk}/start/", {"mode": "import"})
     assert Resident.objects.filter(name__startswith="导入").count() == 2
+
+
+def test_uploads_never_imported_are_deleted_after_a_day(world, settings):
+    import datetime as dt
+    import io
+
+    import time_machine
+    from django.core.management import call_command
+
+    from weiwang.people.import_jobs import _path, report_path
+
+    client = world.client("community_worker")
+    job = _checked_job(world, client)
+    assert _path(job).exists() and report_path(job).exists()
+    later = dt.datetime.now(tz=dt.UTC) + dt.timedelta(hours=settings.IMPORT_FILE_HOURS + 1)
+    with time_machine.travel(later):
+        out = io.StringIO()
+        call_command("purge_imports", stdout=out)
+        assert "1 import" in out.getvalue()
+        job.refresh_from_db()
+        assert job.status == "expired"
+        assert not _path(job).exists() and not report_path(job).exists()
+    page = client.get(f"/imports/{job.pk}/").content.decode()
+    assert "重新上传" in page and "下载结果表" not in page
+    response = client.post(f"/imports/{job.pk}/start/", {"mode": "import"}, follow=True)
+    assert "文件已删除" in response.content.decode()
+
+
+def test_a_done_imports_result_sheet_is_deleted_after_a_day(world, settings):
+    import datetime as dt
+
+    import time_machine
+
+    from weiwang.people.import_jobs import import_files_purge, report_path
+
+    client = world.client("community_worker")
+    job = _checked_job(world, client)
+    client.post(f"/imports/{job.pk}/start/", {"mode": "import"})
+    job.refresh_from_db()
+    assert job.status == "done" and report_path(job).exists()
+    assert import_files_purge() == 0  # fresh: kept
+    later = dt.datetime.now(tz=dt.UTC) + dt.timedelta(hours=settings.IMPORT_FILE_HOURS + 1)
+    with time_machine.travel(later):
+        assert import_files_purge() == 1
+        assert import_files_purge() == 0  # nothing left to delete the second time
+    job.refresh_from_db()
+    assert job.status == "done" and not report_path(job).exists()
