@@ -24,6 +24,7 @@ urlpatterns = [
         name="building_assign",
     ),
     path("buildings/<int:pk>/", region_views.building_detail, name="building_detail"),
+    path("buildings/<int:pk>/move/", region_views.building_move, name="building_move"),
     path("units/<int:pk>/", region_views.unit_detail, name="unit_detail"),
     path("dwellings/<int:pk>/", region_views.dwelling_detail, name="dwelling_detail"),
     path("residents/", people_views.resident_search, name="resident_search"),

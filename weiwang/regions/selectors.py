@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Length
 
 from weiwang.access import Action, get_or_404, grants_for, scope_q
-from weiwang.regions.models import Building, Dwelling, Estate, Region, Unit
+from weiwang.regions.models import Building, Dwelling, Estate, Region, RegionLevel, Unit
 
 
 def regions_for_user(user) -> QuerySet[Region]:
@@ -115,3 +115,35 @@ def estates_of(region: Region) -> QuerySet[Estate]:
     """The estates of the community a region belongs to (for choosing one in a form)."""
     community_id = ([*region.ancestor_ids, region.pk])[2]
     return Estate.objects.filter(community_id=community_id).order_by("name")
+
+
+def micro_grids_to_move_into(user, building: Building) -> QuerySet[Region]:
+    """Micro-grids of the building's community where the user may edit residents."""
+    community = Region.objects.get(pk=building.estate.community_id)
+    return Region.objects.filter(
+        scope_q(user, Action.EDIT_RESIDENTS, path="path", building="", household=""),
+        level=RegionLevel.MICRO_GRID,
+        path__startswith=community.path,
+    ).order_by("path")
+
+
+def building_wholly_editable(user, building: Building) -> bool:
+    """Whether every dwelling of the building lies where the user may edit residents."""
+    outside = Dwelling.objects.filter(unit__building=building).exclude(
+        scope_q(
+            user,
+            Action.EDIT_RESIDENTS,
+            path="region_path",
+            building="unit__building_id",
+            household="households__id",
+        )
+    )
+    return not outside.exists()
+
+
+def building_micro_grids(building: Building) -> list[Region]:
+    """The micro-grids the building's dwellings are in (normally one)."""
+    ids = set(Dwelling.objects.filter(unit__building=building).values_list("micro_grid", flat=True))
+    if building.micro_grid_id:
+        ids.add(building.micro_grid_id)
+    return list(Region.objects.filter(pk__in=ids).order_by("path"))

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from weiwang.access import Action, can, require
 from weiwang.core.errors import ApplicationError
@@ -16,7 +17,7 @@ from weiwang.people.selectors import (
 )
 from weiwang.regions import selectors, services
 from weiwang.regions.forms import BuildingAssignForm
-from weiwang.regions.models import RegionLevel
+from weiwang.regions.models import Region, RegionLevel
 
 
 @login_required
@@ -59,8 +60,44 @@ def region_tags(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
     building = selectors.get_building_for_user(request.user, pk)
-    units = selectors.units_in_building(request.user, building)
-    return render(request, "regions/building_detail.html", {"building": building, "units": units})
+    context = {
+        "building": building,
+        "units": selectors.units_in_building(request.user, building),
+        "micro_grids": selectors.building_micro_grids(building),
+    }
+    if can(request.user, Action.EDIT_RESIDENTS) and selectors.building_wholly_editable(
+        request.user, building
+    ):
+        context["move_choices"] = selectors.micro_grids_to_move_into(request.user, building)
+    return render(request, "regions/building_detail.html", context)
+
+
+@login_required
+@require_POST
+def building_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Re-gridding: move the whole building into another micro-grid of its community."""
+    require(request.user, Action.EDIT_RESIDENTS)
+    building = selectors.get_building_for_user(request.user, pk)
+    if not selectors.building_wholly_editable(request.user, building):
+        messages.error(request, _("这栋楼有房屋不在您负责的范围内,请联系上级网格调整。"))
+        return redirect("building_detail", pk=building.pk)
+    choices = selectors.micro_grids_to_move_into(request.user, building)
+    try:
+        target = choices.get(pk=int(request.POST.get("micro_grid", "")))
+    except (ValueError, Region.DoesNotExist):
+        messages.error(request, _("请选择要划入的微网格。"))
+        return redirect("building_detail", pk=building.pk)
+    try:
+        moved = services.building_move(actor=request.user, building=building, micro_grid=target)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("已将%(building)s划入“%(grid)s”,%(count)d 套房屋及其住户随之调整。")
+            % {"building": building, "grid": target.name, "count": moved},
+        )
+    return redirect("building_detail", pk=building.pk)
 
 
 @login_required

@@ -161,6 +161,14 @@ CASES: dict[str, Case] = {
         lambda w, p, s: f"/buildings/{_dwelling(w, p, s).unit.building_id}/",
         scoped(RESIDENT_VIEWERS),
     ),
+    # Re-gridding a building: staff who may edit residents there; without a choice it only
+    # redirects back with a message, so the grid does not move anything.
+    "buildings/<int:pk>/move/": Case(
+        "post",
+        lambda w, p, s: f"/buildings/{_dwelling(w, p, s).unit.building_id}/move/",
+        scoped(REVEALERS, 302),
+        data=lambda p, s: {},
+    ),
     "units/<int:pk>/": Case(
         "get", lambda w, p, s: f"/units/{_dwelling(w, p, s).unit_id}/", scoped(RESIDENT_VIEWERS)
     ),

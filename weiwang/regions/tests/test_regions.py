@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from weiwang.core.errors import ApplicationError
+from weiwang.people.models import Resident
 from weiwang.regions.models import Region, RegionLevel
 from weiwang.regions.services import region_create
 
@@ -105,3 +106,44 @@ def test_tag_counts_leave_out_residents_who_left(world):
     )
     after = {tag.code: n for tag, n in tag_counts_in_region(user, region)}
     assert after["advanced_age"] == 0
+
+
+def test_moving_a_building_moves_its_people_and_counts(world):
+    from weiwang.regions.services import recount_regions
+
+    m1, m1b, g1 = (world.regions[k] for k in ("M1", "M1b", "G1"))
+    building = world.buildings["红星小区4"]
+    before = {k: Region.objects.get(pk=world.regions[k].pk) for k in ("M1", "M1b", "G1")}
+    client = world.client("grid_worker")
+    page = client.get(f"/buildings/{building.pk}/").content.decode()
+    assert "调整到其他微网格" in page and f'value="{m1.pk}"' in page
+    assert f'value="{world.regions["M2"].pk}"' not in page  # another grid: not this worker's
+    response = client.post(f"/buildings/{building.pk}/move/", {"micro_grid": m1.pk}, follow=True)
+    assert "1 套房屋" in response.content.decode()
+    zhaoliu = Resident.objects.select_related("household__dwelling").get(name="赵六")
+    assert zhaoliu.micro_grid_id == m1.pk and zhaoliu.region_path == m1.path
+    assert zhaoliu.household.micro_grid_id == m1.pk
+    assert zhaoliu.household.dwelling.micro_grid_id == m1.pk
+    after = {k: Region.objects.get(pk=world.regions[k].pk) for k in ("M1", "M1b", "G1")}
+    assert after["M1"].resident_count == before["M1"].resident_count + 1
+    assert after["M1b"].resident_count == before["M1b"].resident_count - 1
+    assert after["M1b"].dwelling_count == before["M1b"].dwelling_count - 1
+    assert after["G1"].resident_count == before["G1"].resident_count
+    recount_regions()  # the kept counts agree with counting from scratch
+    assert Region.objects.get(pk=m1.pk).resident_count == after["M1"].resident_count
+    assert Region.objects.get(pk=m1b.pk).household_count == after["M1b"].household_count
+    assert Region.objects.get(pk=g1.pk).dwelling_count == after["G1"].dwelling_count
+
+
+def test_a_building_cannot_move_out_of_reach(world):
+    from weiwang.regions.services import building_move
+
+    building = world.buildings["红星小区4"]
+    client = world.client("grid_worker")
+    other_grid = world.regions["M2"]
+    response = client.post(f"/buildings/{building.pk}/move/", {"micro_grid": other_grid.pk})
+    assert response.status_code == 302
+    assert Resident.objects.get(name="赵六").micro_grid_id == world.regions["M1b"].pk
+    assert world.client("grid_worker2").post(f"/buildings/{building.pk}/move/").status_code == 404
+    with pytest.raises(ApplicationError, match="本社区"):
+        building_move(actor=None, building=building, micro_grid=world.regions["M4"])
