@@ -26,6 +26,7 @@ urlpatterns = [
     path("buildings/<int:pk>/", region_views.building_detail, name="building_detail"),
     path("buildings/<int:pk>/move/", region_views.building_move, name="building_move"),
     path("units/<int:pk>/", region_views.unit_detail, name="unit_detail"),
+    path("units/<int:pk>/move/", region_views.unit_move, name="unit_move"),
     path("dwellings/<int:pk>/", region_views.dwelling_detail, name="dwelling_detail"),
     path("residents/", people_views.resident_search, name="resident_search"),
     path("residents/export.xlsx", people_views.resident_export, name="resident_export"),

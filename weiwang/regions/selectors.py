@@ -117,9 +117,9 @@ def estates_of(region: Region) -> QuerySet[Estate]:
     return Estate.objects.filter(community_id=community_id).order_by("name")
 
 
-def micro_grids_to_move_into(user, building: Building) -> QuerySet[Region]:
-    """Micro-grids of the building's community where the user may edit residents."""
-    community = Region.objects.get(pk=building.estate.community_id)
+def micro_grids_to_move_into(user, community_id: int) -> QuerySet[Region]:
+    """Micro-grids of the community where the user may edit residents."""
+    community = Region.objects.get(pk=community_id)
     return Region.objects.filter(
         scope_q(user, Action.EDIT_RESIDENTS, path="path", building="", household=""),
         level=RegionLevel.MICRO_GRID,
@@ -127,9 +127,9 @@ def micro_grids_to_move_into(user, building: Building) -> QuerySet[Region]:
     ).order_by("path")
 
 
-def building_wholly_editable(user, building: Building) -> bool:
-    """Whether every dwelling of the building lies where the user may edit residents."""
-    outside = Dwelling.objects.filter(unit__building=building).exclude(
+def wholly_editable(user, dwellings: QuerySet[Dwelling]) -> bool:
+    """Whether every one of these dwellings lies where the user may edit residents."""
+    outside = dwellings.exclude(
         scope_q(
             user,
             Action.EDIT_RESIDENTS,
@@ -141,9 +141,9 @@ def building_wholly_editable(user, building: Building) -> bool:
     return not outside.exists()
 
 
-def building_micro_grids(building: Building) -> list[Region]:
-    """The micro-grids the building's dwellings are in (normally one)."""
-    ids = set(Dwelling.objects.filter(unit__building=building).values_list("micro_grid", flat=True))
-    if building.micro_grid_id:
-        ids.add(building.micro_grid_id)
+def micro_grids_of(dwellings: QuerySet[Dwelling], also: int | None = None) -> list[Region]:
+    """The micro-grids these dwellings are in (normally one), and `also` if given."""
+    ids = set(dwellings.values_list("micro_grid", flat=True))
+    if also:
+        ids.add(also)
     return list(Region.objects.filter(pk__in=ids).order_by("path"))

@@ -150,8 +150,39 @@ def building_assign(*, actor, micro_grid: Region, estate_name: str, number: str)
 @transaction.atomic
 def building_move(*, actor, building: Building, micro_grid: Region) -> int:
     """Move a building, with every dwelling, household and resident in it, into another
-    micro-grid of the same community (re-gridding); the counts of both sides follow. Both the
-    building and the micro-grid came through the access layer. Returns the dwellings moved."""
+    micro-grid of the same community (re-gridding); later dwellings of the building go there
+    too. The building and the micro-grid came through the access layer. Returns the dwellings
+    moved."""
+    building = Building.objects.select_for_update().select_related("estate").get(pk=building.pk)
+    moved = _dwellings_move(
+        actor=actor,
+        dwellings=Dwelling.objects.filter(unit__building=building),
+        community_id=building.estate.community_id,
+        micro_grid=micro_grid,
+        target=("building", building.pk),
+    )
+    building.micro_grid = micro_grid
+    building.save(update_fields=["micro_grid"])
+    return moved
+
+
+@transaction.atomic
+def unit_move(*, actor, unit: Unit, micro_grid: Region) -> int:
+    """Move one unit of a building (its dwellings, households and residents) into another
+    micro-grid of the same community. Returns the dwellings moved."""
+    unit = Unit.objects.select_related("building__estate").get(pk=unit.pk)
+    return _dwellings_move(
+        actor=actor,
+        dwellings=Dwelling.objects.filter(unit=unit),
+        community_id=unit.building.estate.community_id,
+        micro_grid=micro_grid,
+        target=("unit", unit.pk),
+    )
+
+
+def _dwellings_move(
+    *, actor, dwellings, community_id: int, micro_grid: Region, target: tuple[str, int]
+) -> int:
     from django.db.models import Count
 
     from weiwang.audit.services import audit_record
@@ -159,41 +190,36 @@ def building_move(*, actor, building: Building, micro_grid: Region) -> int:
 
     if micro_grid.level != RegionLevel.MICRO_GRID:
         raise ApplicationError(_("楼栋只能划入微网格。"), code="building_micro_grid")
-    if micro_grid.ancestor_ids[2] != building.estate.community_id:
+    if micro_grid.ancestor_ids[2] != community_id:
         raise ApplicationError(_("只能划入本社区的微网格。"), code="building_other_community")
-    building = Building.objects.select_for_update().get(pk=building.pk)
-    dwellings = Dwelling.objects.filter(unit__building=building)
-    households = Household.objects.filter(dwelling__unit__building=building)
-    residents = Resident.objects.filter(household__dwelling__unit__building=building)
+    ids = list(dwellings.exclude(micro_grid=micro_grid).values_list("pk", flat=True))
+    households = Household.objects.filter(dwelling_id__in=ids)
+    residents = Resident.objects.filter(household__dwelling_id__in=ids)
     moved: dict[int, Counter] = {}
     for field, rows in (
-        ("dwelling_count", dwellings),
+        ("dwelling_count", Dwelling.objects.filter(pk__in=ids)),
         ("household_count", households),
         ("resident_count", residents.filter(status="current")),
     ):
-        grouped = (
-            rows.exclude(micro_grid=micro_grid).values("micro_grid_id").annotate(n=Count("id"))
-        )
-        for group in grouped:
+        for group in rows.values("micro_grid_id").annotate(n=Count("id")):
             moved.setdefault(group["micro_grid_id"], Counter())[field] += group["n"]
+    place = {"micro_grid": micro_grid, "region_path": micro_grid.path}
+    Dwelling.objects.filter(pk__in=ids).update(**place)
+    households.update(**place)
+    residents.update(**place)
     paths = dict(Region.objects.filter(pk__in=moved).values_list("pk", "path"))
-    target = {"micro_grid": micro_grid, "region_path": micro_grid.path}
-    count = dwellings.exclude(micro_grid=micro_grid).update(**target)
-    households.exclude(micro_grid=micro_grid).update(**target)
-    residents.exclude(micro_grid=micro_grid).update(**target)
     total: Counter = Counter()
     for old, deltas in moved.items():
         region_counts_add(micro_grid_id=old, path=paths[old], **{f: -n for f, n in deltas.items()})
         total.update(deltas)
     if total:
         region_counts_add(micro_grid_id=micro_grid.pk, path=micro_grid.path, **total)
-    building.micro_grid = micro_grid
-    building.save(update_fields=["micro_grid"])
+    kind, pk = target
     audit_record(
         actor=actor,
-        action="building.move",
-        target_type="building",
-        target_id=building.pk,
-        detail={"micro_grid": micro_grid.pk, "from": sorted(moved), "dwellings": count},
+        action=f"{kind}.move",
+        target_type=kind,
+        target_id=pk,
+        detail={"micro_grid": micro_grid.pk, "from": sorted(moved), "dwellings": len(ids)},
     )
-    return count
+    return len(ids)

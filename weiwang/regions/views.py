@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,7 +18,7 @@ from weiwang.people.selectors import (
 )
 from weiwang.regions import selectors, services
 from weiwang.regions.forms import BuildingAssignForm
-from weiwang.regions.models import Region, RegionLevel
+from weiwang.regions.models import Dwelling, Region, RegionLevel
 
 
 @login_required
@@ -60,16 +61,35 @@ def region_tags(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
     building = selectors.get_building_for_user(request.user, pk)
+    dwellings = Dwelling.objects.filter(unit__building=building)
     context = {
         "building": building,
         "units": selectors.units_in_building(request.user, building),
-        "micro_grids": selectors.building_micro_grids(building),
+        "micro_grids": selectors.micro_grids_of(dwellings, also=building.micro_grid_id),
+        "move_url": reverse("building_move", args=[building.pk]),
+        **_move_choices(request.user, dwellings, building.estate.community_id),
     }
-    if can(request.user, Action.EDIT_RESIDENTS) and selectors.building_wholly_editable(
-        request.user, building
-    ):
-        context["move_choices"] = selectors.micro_grids_to_move_into(request.user, building)
     return render(request, "regions/building_detail.html", context)
+
+
+@login_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = selectors.get_unit_for_user(request.user, pk)
+    dwellings = Dwelling.objects.filter(unit=unit)
+    context = {
+        "unit": unit,
+        "dwellings": selectors.dwellings_in_unit(request.user, unit),
+        "micro_grids": selectors.micro_grids_of(dwellings),
+        "move_url": reverse("unit_move", args=[unit.pk]),
+        **_move_choices(request.user, dwellings, unit.building.estate.community_id),
+    }
+    return render(request, "regions/unit_detail.html", context)
+
+
+def _move_choices(user, dwellings, community_id: int) -> dict[str, object]:
+    if not can(user, Action.EDIT_RESIDENTS) or not selectors.wholly_editable(user, dwellings):
+        return {}
+    return {"move_choices": selectors.micro_grids_to_move_into(user, community_id)}
 
 
 @login_required
@@ -78,33 +98,53 @@ def building_move(request: HttpRequest, pk: int) -> HttpResponse:
     """Re-gridding: move the whole building into another micro-grid of its community."""
     require(request.user, Action.EDIT_RESIDENTS)
     building = selectors.get_building_for_user(request.user, pk)
-    if not selectors.building_wholly_editable(request.user, building):
-        messages.error(request, _("这栋楼有房屋不在您负责的范围内,请联系上级网格调整。"))
-        return redirect("building_detail", pk=building.pk)
-    choices = selectors.micro_grids_to_move_into(request.user, building)
+    return _move(
+        request,
+        Dwelling.objects.filter(unit__building=building),
+        building.estate.community_id,
+        lambda grid: services.building_move(actor=request.user, building=building, micro_grid=grid),
+        label=str(building),
+        back=redirect("building_detail", pk=building.pk),
+    )
+
+
+@login_required
+@require_POST
+def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Re-gridding: move one unit into another micro-grid of its community."""
+    require(request.user, Action.EDIT_RESIDENTS)
+    unit = selectors.get_unit_for_user(request.user, pk)
+    return _move(
+        request,
+        Dwelling.objects.filter(unit=unit),
+        unit.building.estate.community_id,
+        lambda grid: services.unit_move(actor=request.user, unit=unit, micro_grid=grid),
+        label=f"{unit.building}{unit}",
+        back=redirect("unit_detail", pk=unit.pk),
+    )
+
+
+def _move(request, dwellings, community_id: int, mover, *, label: str, back) -> HttpResponse:
+    if not selectors.wholly_editable(request.user, dwellings):
+        messages.error(request, _("这里有房屋不在您负责的范围内,请联系上级网格调整。"))
+        return back
+    choices = selectors.micro_grids_to_move_into(request.user, community_id)
     try:
         target = choices.get(pk=int(request.POST.get("micro_grid", "")))
     except (ValueError, Region.DoesNotExist):
         messages.error(request, _("请选择要划入的微网格。"))
-        return redirect("building_detail", pk=building.pk)
+        return back
     try:
-        moved = services.building_move(actor=request.user, building=building, micro_grid=target)
+        moved = mover(target)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
         messages.success(
             request,
-            _("已将%(building)s划入“%(grid)s”,%(count)d 套房屋及其住户随之调整。")
-            % {"building": building, "grid": target.name, "count": moved},
+            _("已将%(place)s划入“%(grid)s”,%(count)d 套房屋及其住户随之调整。")
+            % {"place": label, "grid": target.name, "count": moved},
         )
-    return redirect("building_detail", pk=building.pk)
-
-
-@login_required
-def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = selectors.get_unit_for_user(request.user, pk)
-    dwellings = selectors.dwellings_in_unit(request.user, unit)
-    return render(request, "regions/unit_detail.html", {"unit": unit, "dwellings": dwellings})
+    return back
 
 
 @login_required

@@ -169,6 +169,12 @@ CASES: dict[str, Case] = {
         scoped(REVEALERS, 302),
         data=lambda p, s: {},
     ),
+    "units/<int:pk>/move/": Case(
+        "post",
+        lambda w, p, s: f"/units/{_dwelling(w, p, s).unit_id}/move/",
+        scoped(REVEALERS, 302),
+        data=lambda p, s: {},
+    ),
     "units/<int:pk>/": Case(
         "get", lambda w, p, s: f"/units/{_dwelling(w, p, s).unit_id}/", scoped(RESIDENT_VIEWERS)
     ),

@@ -147,3 +147,17 @@ def test_a_building_cannot_move_out_of_reach(world):
     assert world.client("grid_worker2").post(f"/buildings/{building.pk}/move/").status_code == 404
     with pytest.raises(ApplicationError, match="本社区"):
         building_move(actor=None, building=building, micro_grid=world.regions["M4"])
+
+
+def test_moving_one_unit_leaves_the_rest_of_the_building(world):
+    m1, m1b = world.regions["M1"], world.regions["M1b"]
+    building = world.buildings["红星小区4"]
+    unit = building.units.get()
+    client = world.client("grid_worker")
+    assert "调整到其他微网格" in client.get(f"/units/{unit.pk}/").content.decode()
+    response = client.post(f"/units/{unit.pk}/move/", {"micro_grid": m1.pk}, follow=True)
+    assert "红星小区4栋1单元" in response.content.decode()
+    assert Resident.objects.get(name="赵六").micro_grid_id == m1.pk
+    building.refresh_from_db()
+    assert building.micro_grid_id is None  # only the unit moved; the building has no mapping
+    assert Region.objects.get(pk=m1b.pk).resident_count == 0
