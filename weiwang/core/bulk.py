@@ -45,6 +45,29 @@ def allocate_ids(model: type[models.Model], count: int) -> Sequence[int]:
     return reserve_ids(model, count)
 
 
+def pks_matching(model: type[models.Model], field: str, values: Sequence[str]) -> list[int]:
+    """Primary keys of the rows whose `field` is one of `values` (many thousands of them).
+
+    PostgreSQL gets the values as one array parameter; elsewhere they go a thousand at a time.
+    """
+    pks: list[int] = []
+    if connection.vendor == "postgresql":
+        from django.db.models.expressions import RawSQL
+
+        column_type = model._meta.get_field(field).db_type(connection)
+        for start in range(0, len(values), 50_000):
+            chunk = list(values[start : start + 50_000])
+            # The type name comes from model metadata, never from input.
+            array = RawSQL(f"SELECT unnest(%s::{column_type}[])", [chunk])  # noqa: S611
+            found = model.objects.filter(**{f"{field}__in": array})
+            pks += found.values_list("pk", flat=True)
+        return pks
+    for start in range(0, len(values), 1000):
+        found = model.objects.filter(**{f"{field}__in": values[start : start + 1000]})
+        pks += found.values_list("pk", flat=True)
+    return pks
+
+
 def insert_rows(
     model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[object]]
 ) -> int:

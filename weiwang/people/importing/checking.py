@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from weiwang.core import crypto
+from weiwang.core import bulk, crypto
 from weiwang.core.errors import ApplicationError
 from weiwang.core.identity import normalise_phone, parse_id_number
 from weiwang.people.importing.addresses import Address, parse_address
@@ -123,12 +123,9 @@ class _Checker:
         """After `check`: find residents already registered under the rows' ID numbers, a
         thousand at a time, with their tags and phones (so that unchanged rows cost nothing)."""
         indexes = [row.id_index for row in rows if row.id_index]
-        ids = []
         # Ids first: with the joins below, a thousand-value lookup is planned as a scan of
         # every household, while most rows of a first import match nobody.
-        for start in range(0, len(indexes), 1000):
-            found = Resident.objects.filter(id_number_index__in=indexes[start : start + 1000])
-            ids += found.values_list("pk", flat=True)
+        ids = bulk.pks_matching(Resident, "id_number_index", indexes)
         for start in range(0, len(ids), 1000):
             found = Resident.objects.filter(pk__in=ids[start : start + 1000])
             for resident in found.select_related("household__dwelling"):

@@ -79,11 +79,16 @@ class Sheet:
 
 def normalise(text: object) -> str:
     """Full-width digits and letters to half-width, spaces trimmed."""
-    if text is None:
+    if isinstance(text, str):
+        if text.isascii():  # already normal (most ID numbers and phones)
+            return text.strip()
+    elif text is None:
         return ""
-    if isinstance(text, float) and text.is_integer():
-        text = int(text)
-    return unicodedata.normalize("NFKC", str(text)).strip()
+    elif isinstance(text, float) and text.is_integer():
+        text = str(int(text))
+    else:
+        text = str(text)
+    return unicodedata.normalize("NFKC", text).strip()
 
 
 def _header_key(text: str) -> str:
