@@ -23,6 +23,10 @@ class Action(StrEnum):
     EXPORT_RESIDENTS = "residents.export"  # masked spreadsheets of scoped lists
     EDIT_RESIDENTS = "residents.edit"  # register life events: moves, births, deaths, tags
     MANAGE_TAGS = "tags.manage"  # the city-wide list of population tags
+    REPORT_CASES = "cases.report"  # report a problem (residents: their own cases only)
+    VIEW_CASES = "cases.view"  # the cases of a region
+    HANDLE_CASES = "cases.handle"  # accept, handle, escalate, close at one's tier
+    MANAGE_CASE_SETTINGS = "cases.settings"  # categories, time limits, the working calendar
 
 
 class ScopeKind(StrEnum):
@@ -43,17 +47,22 @@ _STAFF = frozenset(
         Action.EDIT_RESIDENTS,
     }
 )
+_CASE_WORK = frozenset({Action.REPORT_CASES, Action.VIEW_CASES, Action.HANDLE_CASES})
+_RESIDENT = frozenset({Action.VIEW_RESIDENTS, Action.REPORT_CASES})
 CAPABILITIES: dict[str, tuple[ScopeKind, frozenset[Action]]] = {
-    Role.REGION_ADMIN: (ScopeKind.SUBTREE, _STAFF | {Action.MANAGE_TAGS}),
-    Role.COMMUNITY_WORKER: (ScopeKind.SUBTREE, _STAFF),
-    Role.GRID_WORKER: (ScopeKind.SUBTREE, _STAFF),
+    Role.REGION_ADMIN: (
+        ScopeKind.SUBTREE,
+        _STAFF | _CASE_WORK | {Action.MANAGE_TAGS, Action.MANAGE_CASE_SETTINGS},
+    ),
+    Role.COMMUNITY_WORKER: (ScopeKind.SUBTREE, _STAFF | _CASE_WORK),
+    Role.GRID_WORKER: (ScopeKind.SUBTREE, _STAFF | _CASE_WORK),
     Role.MICRO_GRID_WORKER: (
         ScopeKind.SUBTREE,
-        frozenset({Action.VIEW_REGIONS, Action.VIEW_RESIDENTS}),
+        frozenset({Action.VIEW_REGIONS, Action.VIEW_RESIDENTS}) | _CASE_WORK,
     ),
-    Role.BUILDING_HEAD: (ScopeKind.BUILDING, frozenset({Action.VIEW_RESIDENTS})),
-    Role.PARTY_MEMBER: (ScopeKind.OWN_HOUSEHOLD, frozenset({Action.VIEW_RESIDENTS})),
-    Role.RESIDENT: (ScopeKind.OWN_HOUSEHOLD, frozenset({Action.VIEW_RESIDENTS})),
+    Role.BUILDING_HEAD: (ScopeKind.BUILDING, _RESIDENT),
+    Role.PARTY_MEMBER: (ScopeKind.OWN_HOUSEHOLD, _RESIDENT),
+    Role.RESIDENT: (ScopeKind.OWN_HOUSEHOLD, _RESIDENT),
 }
 
 

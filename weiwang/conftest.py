@@ -34,6 +34,7 @@ def _fast_hasher_and_clean_keys(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.TASKS_EAGER = True
     settings.IMPORT_DIR = tmp_path / "imports"
+    settings.MEDIA_ROOT = tmp_path / "media"
     crypto.reset_keys()
     yield
     crypto.reset_keys()

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "weiwang.regions",
     "weiwang.people",
     "weiwang.accounts",
+    "weiwang.notices",
+    "weiwang.cases",
 ]
 
 MIDDLEWARE = [
@@ -206,6 +208,12 @@ LOCALE_PATHS = [BASE_DIR / "weiwang" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+
+# Uploaded case photos; served through a scoped view, never as public files.
+MEDIA_ROOT = Path(env_str("WEIWANG_MEDIA_DIR", str(VAR_DIR / "media")))
+# Periodic jobs (overdue sweep …): Celery beat in production; on the embedded default a thread
+# of the `runserver` process runs them (see weiwang/core/periodic.py).
+EMBEDDED_SCHEDULER = env_bool("WEIWANG_EMBEDDED_SCHEDULER", True)
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

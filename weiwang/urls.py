@@ -5,7 +5,9 @@ from django.urls import path
 
 from weiwang.accounts.views import LoginView
 from weiwang.api import api
+from weiwang.cases import views as case_views
 from weiwang.core import views as core_views
+from weiwang.notices import views as notice_views
 from weiwang.people import change_views, export_views, import_views
 from weiwang.people import views as people_views
 from weiwang.regions import views as region_views
@@ -54,5 +56,15 @@ urlpatterns = [
     path("imports/<int:pk>/report.xlsx", import_views.import_report, name="import_report"),
     path("tags/", people_views.tag_list, name="tag_list"),
     path("tags/<int:pk>/", people_views.tag_edit, name="tag_edit"),
+    path("cases/", case_views.case_list, name="case_list"),
+    path("cases/new/", case_views.case_new, name="case_new"),
+    path("cases/todo/", case_views.case_todo, name="case_todo"),
+    path("cases/supervision/", case_views.case_supervision, name="case_supervision"),
+    path("cases/<int:pk>/", case_views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/act/", case_views.case_act, name="case_act"),
+    path("cases/<int:pk>/rate/", case_views.case_rate, name="case_rate"),
+    path("cases/<int:pk>/photos/<int:photo>/", case_views.case_photo, name="case_photo"),
+    path("inbox/", notice_views.inbox, name="inbox"),
+    path("inbox/read/", notice_views.mark_read, name="notifications_read"),
     path("api/v1/", api.urls),
 ]

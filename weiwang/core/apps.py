@@ -8,3 +8,8 @@ class CoreConfig(AppConfig):
     name = "weiwang.core"
     label = "core"
     verbose_name = _("基础")
+
+    def ready(self) -> None:
+        from weiwang.core.periodic import start_embedded_scheduler
+
+        start_embedded_scheduler()

@@ -4,6 +4,7 @@ from django.http import HttpRequest
 
 from weiwang.access import Action, can, grants_for
 from weiwang.accounts.models import Role
+from weiwang.notices.services import unread_count
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
@@ -19,4 +20,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         "nav_can_manage_tags": can(user, Action.MANAGE_TAGS),
         "nav_can_reveal": can(user, Action.REVEAL_SENSITIVE),
         "nav_can_edit": can(user, Action.EDIT_RESIDENTS),
+        "nav_can_report": can(user, Action.REPORT_CASES),
+        "nav_handles_cases": can(user, Action.HANDLE_CASES),
+        "nav_unread": unread_count(user),
     }

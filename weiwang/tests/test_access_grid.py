@@ -51,6 +51,7 @@ RESIDENT_VIEWERS = BROWSERS | {"building_head", "party_member", "resident"}
 HOUSEHOLD_OWNERS = {"party_member", "resident"}
 TAG_MANAGERS = {"district_admin", "street_admin"}
 IMPORTERS = {"district_admin", "street_admin", "community_worker"}  # a community node in scope
+CASE_VIEWERS = BROWSERS | HOUSEHOLD_OWNERS  # staff see their region's cases; residents their own
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,48 @@ def _import_job(world, persona, scope, suffix=""):
         columns={"name": 0, "id_number": 1, "address": 2},
     )
     return f"/imports/{job.pk}/{suffix}"
+
+
+def _case(world, persona, scope, suffix=""):
+    """own: a case in the persona's own resident's micro-grid, reported by the persona when
+    it is a household owner; other: one in the micro-grid just outside its scope."""
+    from weiwang.cases.models import CaseCategory, CaseSource
+    from weiwang.cases.services import case_report
+
+    resident = _resident(world, persona, scope)
+    mine = scope == "own" and persona in HOUSEHOLD_OWNERS
+    case, _code = case_report(
+        actor=world.users[persona] if mine else None,
+        category=CaseCategory.objects.get(code="environment"),
+        description="楼道堆放杂物",
+        micro_grid=resident.micro_grid,
+        source=CaseSource.RESIDENT if mine else CaseSource.WORKER,
+    )
+    return f"/cases/{case.pk}/{suffix}"
+
+
+def _case_photo(world, persona, scope):
+    from django.core.files.base import ContentFile
+
+    from weiwang.cases.models import Case, CasePhoto
+
+    url = _case(world, persona, scope)
+    case = Case.objects.get(pk=int(url.strip("/").split("/")[-1]))
+    photo = CasePhoto.objects.create(case=case, image=ContentFile(_TINY_JPEG, name="p.jpg"))
+    return f"{url}photos/{photo.pk}/"
+
+
+def _tiny_jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(out, format="JPEG")
+    return out.getvalue()
+
+
+_TINY_JPEG = _tiny_jpeg()
 
 
 def _dwelling(world, persona, scope):
@@ -237,6 +280,24 @@ CASES: dict[str, Case] = {
     "imports/<int:pk>/report.xlsx": Case(
         "get", lambda w, p, s: _import_job(w, p, s, "report.xlsx"), scoped(IMPORTERS)
     ),
+    "cases/": Case("get", lambda w, p, s: "/cases/", by_persona(RESIDENT_VIEWERS, 200)),
+    # Residents report about their own home; a building head without one has nothing to report.
+    "cases/new/": Case("get", lambda w, p, s: "/cases/new/", by_persona(CASE_VIEWERS, 200)),
+    "cases/todo/": Case("get", lambda w, p, s: "/cases/todo/", by_persona(BROWSERS, 200)),
+    "cases/supervision/": Case(
+        "get", lambda w, p, s: "/cases/supervision/", by_persona(BROWSERS, 200)
+    ),
+    "cases/<int:pk>/": Case("get", _case, scoped(CASE_VIEWERS)),
+    # Without an action the move is refused with a message (302); out of scope is a 404.
+    "cases/<int:pk>/act/": Case(
+        "post", lambda w, p, s: _case(w, p, s, "act/"), scoped(BROWSERS, 302)
+    ),
+    "cases/<int:pk>/rate/": Case(
+        "post", lambda w, p, s: _case(w, p, s, "rate/"), scoped(HOUSEHOLD_OWNERS, 302)
+    ),
+    "cases/<int:pk>/photos/<int:photo>/": Case("get", _case_photo, scoped(CASE_VIEWERS)),
+    "inbox/": Case("get", lambda w, p, s: "/inbox/", everyone(200)),
+    "inbox/read/": Case("post", lambda w, p, s: "/inbox/read/", everyone(302)),
     "tags/": Case("get", lambda w, p, s: "/tags/", by_persona(TAG_MANAGERS, 200)),
     "tags/<int:pk>/": Case(
         "get",
