@@ -3,11 +3,17 @@ reported."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from collections import Counter
 
-from weiwang.access import Action, can, get_or_404, scope_q
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from weiwang.access import Action, can, get_or_404, grants_for, scope_q
 from weiwang.cases.models import OPEN_STATES, Case, CaseCategory, CaseState
 from weiwang.cases.services import actor_position
+from weiwang.core.errors import ApplicationError
+from weiwang.regions.models import Building, Dwelling, Region
+from weiwang.regions.selectors import dwellings_for_user
 
 
 def cases_for_user(user) -> QuerySet[Case]:
@@ -25,8 +31,6 @@ def get_case_for_user(user, pk: object) -> Case:
 
 def todo_for_user(user) -> QuerySet[Case]:
     """待办: open cases handled right now at a node the user acts for."""
-    from weiwang.access import grants_for
-
     regions = [g.region_id for g in grants_for(user)]
     return (
         cases_for_user(user)
@@ -103,3 +107,58 @@ def allowed_actions(user, case: Case) -> tuple[list[str], list[str]]:
 
 def active_categories() -> QuerySet[CaseCategory]:
     return CaseCategory.objects.filter(active=True).select_related("default_limit")
+
+
+def buildings_for_report(user):
+    """Buildings a staff reporter may choose (any with a dwelling in their scope)."""
+    visible = dwellings_for_user(user)
+    return (
+        Building.objects.filter(units__dwellings__in=visible)
+        .select_related("estate")
+        .distinct()
+        .order_by("estate__name", "number")[:500]
+    )
+
+
+def own_dwelling(user) -> Dwelling | None:
+    resident = getattr(user, "resident", None)
+    if resident is None:
+        return None
+    return resident.household.dwelling
+
+
+def report_place(user, data) -> tuple[Region, Building | None, Dwelling | None]:
+    """Where a staff report happens: the room if given, else the building, else the
+    reporter's own micro-grid."""
+    building_id = data.get("building")
+    if building_id:
+        building = (
+            Building.objects.filter(
+                pk=int(building_id), units__dwellings__in=dwellings_for_user(user)
+            )
+            .select_related("estate")
+            .distinct()
+            .first()
+        )
+        if building is None:
+            raise ApplicationError(_("请从列表中选择楼栋。"), code="building")
+        dwellings = dwellings_for_user(user).filter(unit__building=building)
+        room = (data.get("room") or "").strip()
+        if room:
+            dwelling = dwellings.filter(room=room).select_related("micro_grid").first()
+            if dwelling is None:
+                raise ApplicationError(
+                    _("%(building)s没有登记房号 %(room)s,请核对,或不填房号。")
+                    % {"building": building, "room": room},
+                    code="room",
+                )
+            return dwelling.micro_grid, building, dwelling
+        mine = [g.region_id for g in grants_for(user)]
+        grids = Counter(dwellings.values_list("micro_grid", flat=True))
+        preferred = next((g for g in grids if g in mine), None)
+        chosen = preferred or building.micro_grid_id or grids.most_common(1)[0][0]
+        return Region.objects.get(pk=chosen), building, None
+    micro = [g.region_id for g in grants_for(user) if g.region_path.strip("/").count("/") == 4]
+    if len(micro) == 1:
+        return Region.objects.get(pk=micro[0]), None, None
+    raise ApplicationError(_("请选择发生在哪栋楼。"), code="place")

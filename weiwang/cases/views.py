@@ -3,8 +3,6 @@ the inbox, and the settings (categories, time limits, working calendar)."""
 
 from __future__ import annotations
 
-from collections import Counter
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -14,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from weiwang.access import Action, can, grants_for, require
+from weiwang.access import Action, can, require
 from weiwang.cases import selectors, services
 from weiwang.cases.forms import CaseReportForm, RatingForm
 from weiwang.cases.models import (
@@ -30,8 +28,6 @@ from weiwang.cases.models import (
 from weiwang.cases.photos import MAX_PHOTOS, clean_photo
 from weiwang.cases.workflow import MOVES
 from weiwang.core.errors import ApplicationError
-from weiwang.regions.models import Building, Dwelling, Region
-from weiwang.regions.selectors import dwellings_for_user
 
 PAGE_SIZE = 30
 
@@ -40,72 +36,18 @@ def _is_staff(user) -> bool:
     return can(user, Action.HANDLE_CASES)
 
 
-def _buildings_for(user):
-    visible = dwellings_for_user(user)
-    return (
-        Building.objects.filter(units__dwellings__in=visible)
-        .select_related("estate")
-        .distinct()
-        .order_by("estate__name", "number")[:500]
-    )
-
-
-def _own_dwelling(user) -> Dwelling | None:
-    resident = getattr(user, "resident", None)
-    if resident is None:
-        return None
-    return resident.household.dwelling
-
-
-def _place(user, data) -> tuple[Region, Building | None, Dwelling | None]:
-    """Where a staff report happens: the room if given, else the building, else the
-    reporter's own micro-grid."""
-    building_id = data.get("building")
-    if building_id:
-        building = (
-            Building.objects.filter(
-                pk=int(building_id), units__dwellings__in=dwellings_for_user(user)
-            )
-            .select_related("estate")
-            .distinct()
-            .first()
-        )
-        if building is None:
-            raise ApplicationError(_("请从列表中选择楼栋。"), code="building")
-        dwellings = dwellings_for_user(user).filter(unit__building=building)
-        room = (data.get("room") or "").strip()
-        if room:
-            dwelling = dwellings.filter(room=room).select_related("micro_grid").first()
-            if dwelling is None:
-                raise ApplicationError(
-                    _("%(building)s没有登记房号 %(room)s,请核对,或不填房号。")
-                    % {"building": building, "room": room},
-                    code="room",
-                )
-            return dwelling.micro_grid, building, dwelling
-        mine = [g.region_id for g in grants_for(user)]
-        grids = Counter(dwellings.values_list("micro_grid", flat=True))
-        preferred = next((g for g in grids if g in mine), None)
-        chosen = preferred or building.micro_grid_id or grids.most_common(1)[0][0]
-        return Region.objects.get(pk=chosen), building, None
-    micro = [g.region_id for g in grants_for(user) if g.region_path.strip("/").count("/") == 4]
-    if len(micro) == 1:
-        return Region.objects.get(pk=micro[0]), None, None
-    raise ApplicationError(_("请选择发生在哪栋楼。"), code="place")
-
-
 @login_required
 def case_new(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.REPORT_CASES)
     staff = _is_staff(request.user)
-    own = None if staff else _own_dwelling(request.user)
+    own = None if staff else selectors.own_dwelling(request.user)
     if not staff and own is None:
         raise Http404
     form = CaseReportForm(
         request.POST or None,
         request.FILES or None,
         categories=selectors.active_categories(),
-        buildings=_buildings_for(request.user) if staff else None,
+        buildings=selectors.buildings_for_report(request.user) if staff else None,
         staff=staff,
     )
     similar = []
@@ -113,7 +55,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             if staff:
-                micro_grid, building, dwelling = _place(request.user, data)
+                micro_grid, building, dwelling = selectors.report_place(request.user, data)
             else:
                 micro_grid, building, dwelling = own.micro_grid, own.unit.building, own
             if len(data["photos"]) > MAX_PHOTOS:

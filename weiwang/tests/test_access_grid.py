@@ -324,6 +324,26 @@ CASES: dict[str, Case] = {
         by_persona(RESIDENT_VIEWERS | {"nobody"}, 200),
         api=True,
     ),
+    "api/v1/cases": Case(
+        "get",
+        lambda w, p, s: "/api/v1/cases",
+        by_persona(RESIDENT_VIEWERS | {"nobody"}, 200),
+        api=True,
+    ),
+    "api/v1/cases/<case_id>": Case(
+        "get",
+        lambda w, p, s: f"/api/v1{_case(w, p, s)}".rstrip("/"),
+        scoped(CASE_VIEWERS),
+        api=True,
+    ),
+    # An unknown move is a structured 400 for those who may act; out of scope is a 404.
+    "api/v1/cases/<case_id>/actions": Case(
+        "post",
+        lambda w, p, s: f"/api/v1{_case(w, p, s)}actions",
+        lambda persona, scope: 400 if scope == "own" and persona in CASE_VIEWERS else 404,
+        api=True,
+        data=lambda p, s: {"action": "fly", "version": 0},
+    ),
     "api/v1/residents/<resident_id>": Case(
         "get",
         lambda w, p, s: f"/api/v1/residents/{_resident(w, p, s).pk}",
