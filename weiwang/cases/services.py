@@ -269,7 +269,7 @@ def case_act(
         case.state = move.target
     case.version += 1
     case.save()
-    _record(case, action, actor, from_state, case.state, from_tier, case.tier, note)
+    _record(case, action, actor, from_state, case.state, from_tier, case.tier, note, at=now)
     _notify_after(case, action, notify_region, note)
     return case
 
@@ -302,7 +302,9 @@ def retrieval_code_matches(case: Case, code: str) -> bool:
 
 
 @transaction.atomic
-def case_rate(*, case: Case, rating: str, comment: str = "", rater=None) -> Case:
+def case_rate(
+    *, case: Case, rating: str, comment: str = "", rater=None, now: dt.datetime | None = None
+) -> Case:
     """The reporter's rating of a resolved case. 不满意 reopens it one tier up."""
     if rating not in Rating.values:
         raise ApplicationError(_("请选择满意、基本满意或不满意。"), code="rating")
@@ -311,12 +313,12 @@ def case_rate(*, case: Case, rating: str, comment: str = "", rater=None) -> Case
         raise ApplicationError(_("这件事现在不需要评价。"), code="state")
     case.rating, case.rating_comment = rating, comment.strip()[:300]
     from_state, from_tier = case.state, case.tier
-    now = timezone.now()
+    at = now or timezone.now()
     if rating == Rating.DISSATISFIED:
         _move_to_tier(case, _step_tier(case.tier, 1) or case.tier)
         case.state = CaseState.REOPENED
         limit = case.limit
-        case.deadline, case.deadline_unconfirmed = deadline_for(now, limit.amount, limit.unit)
+        case.deadline, case.deadline_unconfirmed = deadline_for(at, limit.amount, limit.unit)
         case.overdue, case.resolved_at = False, None
         notify(
             users=handlers_of(case.handling_region_id),
@@ -324,11 +326,11 @@ def case_rate(*, case: Case, rating: str, comment: str = "", rater=None) -> Case
             url=_case_url(case),
         )
     else:
-        case.state, case.closed_at = CaseState.ARCHIVED, now
+        case.state, case.closed_at = CaseState.ARCHIVED, at
     case.version += 1
     case.save()
     note = f"{Rating(rating).label} {case.rating_comment}".strip()
-    _record(case, "rate", rater, from_state, case.state, from_tier, case.tier, note)
+    _record(case, "rate", rater, from_state, case.state, from_tier, case.tier, note, at=now)
     return case
 
 

@@ -124,3 +124,17 @@ def test_parallel_workers_write_the_same_people_as_one_process():
     # Region paths hold ids, which depend on the order the workers finish in; compare the rest.
     assert [row[:4] for row in two] == [row[:4] for row in one]
     assert Resident.objects.values("id_number_index").distinct().count() == 36_000
+
+
+def test_demo_has_a_year_of_cases_and_the_garbage_bin_story(demo):
+    from weiwang.cases.models import Case, CaseState
+
+    assert Case.objects.count() > 300
+    assert Case.objects.filter(state__in=["pending", "accepted", "in_progress"]).exists()
+    assert Case.objects.exclude(rating="").exists()
+    story = Case.objects.get(title__startswith="汉嘉国际社区垃圾桶摆放")
+    assert story.created_at.year == 2022 and story.state == CaseState.RESOLVED
+    assert story.tier == "community"
+    moves = list(story.events.values_list("action", flat=True))
+    assert "escalate" in moves and moves[-1] == "resolve"
+    assert "有事好商量" in story.events.last().note

@@ -5,6 +5,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from weiwang.cases.demo import seed_demo_cases
 from weiwang.people.demo import create_demo_users, place_zhang_san
 from weiwang.people.seeding import DEMO_RESIDENTS, build_area
 from weiwang.regions.models import Region
@@ -57,12 +58,14 @@ class Command(BaseCommand):
         seeded = time.perf_counter() - started
         zhang_san = place_zhang_san(area["community"])
         create_demo_users(area, zhang_san)
+        cases = seed_demo_cases(area["community"], seed=seed)
         total = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {report.residents} residents in {report.households} households, "
                 f"{report.dwellings} dwellings, {report.regions} regions, "
                 f"{len(report.communities)} communities in {seeded:.1f}s "
-                f"({report.residents / seeded:,.0f} residents/s); with demo logins {total:.1f}s."
+                f"({report.residents / seeded:,.0f} residents/s); with demo logins and "
+                f"{cases} cases {total:.1f}s."
             )
         )
