@@ -36,6 +36,9 @@ def _fast_hasher_and_clean_keys(settings, tmp_path):
     settings.IMPORT_DIR = tmp_path / "imports"
     settings.MEDIA_ROOT = tmp_path / "media"
     crypto.reset_keys()
+    from django.core.cache import cache
+
+    cache.clear()  # rate-limit counters and import progress from other tests
     yield
     crypto.reset_keys()
 

@@ -157,6 +157,9 @@ AXES_LOCKOUT_CALLABLE = "weiwang.accounts.views.locked_out"
 AXES_VERBOSE = False
 LOGIN_IP_RATE = env_str("WEIWANG_LOGIN_IP_RATE", "30/10m")
 RATELIMIT_VIEW = "weiwang.accounts.views.rate_limited"
+# Anonymous reporting through a QR code (and Open311 POSTs): per client address and per place.
+PUBLIC_REPORT_IP_RATE = env_str("WEIWANG_PUBLIC_REPORT_IP_RATE", "5/h")
+PUBLIC_REPORT_PLACE_RATE = env_str("WEIWANG_PUBLIC_REPORT_PLACE_RATE", "30/h")
 # Behind a reverse proxy, the request header the proxy sets to the client's address, as a META
 # key (for example HTTP_X_REAL_IP); otherwise every client shares the proxy's address.
 _CLIENT_IP_HEADER = env_str("WEIWANG_CLIENT_IP_HEADER", "")

@@ -5,6 +5,7 @@ from django.urls import path
 
 from weiwang.accounts.views import LoginView
 from weiwang.api import api
+from weiwang.cases import public_views
 from weiwang.cases import views as case_views
 from weiwang.core import views as core_views
 from weiwang.notices import views as notice_views
@@ -64,6 +65,9 @@ urlpatterns = [
     path("cases/<int:pk>/act/", case_views.case_act, name="case_act"),
     path("cases/<int:pk>/rate/", case_views.case_rate, name="case_rate"),
     path("cases/<int:pk>/photos/<int:photo>/", case_views.case_photo, name="case_photo"),
+    path("report/<str:kind>/<int:pk>/", public_views.public_report, name="public_report"),
+    path("track/", public_views.track, name="track"),
+    path("buildings/<int:pk>/qr/", public_views.building_qr, name="building_qr"),
     path("inbox/", notice_views.inbox, name="inbox"),
     path("inbox/read/", notice_views.mark_read, name="notifications_read"),
     path("api/v1/", api.urls),

@@ -296,6 +296,18 @@ CASES: dict[str, Case] = {
         "post", lambda w, p, s: _case(w, p, s, "rate/"), scoped(HOUSEHOLD_OWNERS, 302)
     ),
     "cases/<int:pk>/photos/<int:photo>/": Case("get", _case_photo, scoped(CASE_VIEWERS)),
+    # Public: anyone at the place may report and follow a case with its code.
+    "report/<str:kind>/<int:pk>/": Case(
+        "get",
+        lambda w, p, s: f"/report/b/{_dwelling(w, p, s).unit.building_id}/",
+        everyone(200),
+    ),
+    "track/": Case("get", lambda w, p, s: "/track/", everyone(200)),
+    "buildings/<int:pk>/qr/": Case(
+        "get",
+        lambda w, p, s: f"/buildings/{_dwelling(w, p, s).unit.building_id}/qr/",
+        scoped(RESIDENT_VIEWERS),
+    ),
     "inbox/": Case("get", lambda w, p, s: "/inbox/", everyone(200)),
     "inbox/read/": Case("post", lambda w, p, s: "/inbox/read/", everyone(302)),
     "tags/": Case("get", lambda w, p, s: "/tags/", by_persona(TAG_MANAGERS, 200)),
