@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, re_path
 
 from weiwang.accounts.views import LoginView
 from weiwang.api import api
-from weiwang.cases import public_views
+from weiwang.cases import open311, public_views
 from weiwang.cases import views as case_views
 from weiwang.core import views as core_views
 from weiwang.notices import views as notice_views
@@ -70,5 +70,16 @@ urlpatterns = [
     path("buildings/<int:pk>/qr/", public_views.building_qr, name="building_qr"),
     path("inbox/", notice_views.inbox, name="inbox"),
     path("inbox/read/", notice_views.mark_read, name="notifications_read"),
+    path("open311/v2/", open311.root, name="open311_root"),
+    re_path(r"^open311/v2/discovery\.(?P<fmt>json|xml)$", open311.discovery),
+    re_path(r"^open311/v2/services\.(?P<fmt>json|xml)$", open311.service_list),
+    re_path(
+        r"^open311/v2/services/(?P<code>[-\w]+)\.(?P<fmt>json|xml)$", open311.service_definition
+    ),
+    re_path(r"^open311/v2/requests\.(?P<fmt>json|xml)$", open311.requests),
+    re_path(
+        r"^open311/v2/requests/(?P<request_id>\w+)\.(?P<fmt>json|xml)$", open311.request_detail
+    ),
+    re_path(r"^open311/v2/tokens/(?P<token>\w+)\.(?P<fmt>json|xml)$", open311.token_detail),
     path("api/v1/", api.urls),
 ]

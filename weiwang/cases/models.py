@@ -207,6 +207,11 @@ class Case(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
     )
     topic_note = models.CharField(max_length=200, blank=True)  # link to 有事好商量, later
+    # Open311: the client that sent it, and the token it may use to find the request.
+    open311_key = models.ForeignKey(
+        "cases.Open311Key", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    open311_token = models.CharField(max_length=40, blank=True, db_index=True)
     created_at = models.DateTimeField(_("上报时间"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
@@ -300,3 +305,19 @@ class CasePhoto(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+
+class Open311Key(models.Model):
+    """An Open311 client allowed to POST requests (`manage.py create_open311_key NAME`)."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)  # SHA-256
+    active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Open311 接入密钥")
+        verbose_name_plural = _("Open311 接入密钥")
+
+    def __str__(self) -> str:
+        return self.name

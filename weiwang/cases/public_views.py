@@ -68,7 +68,7 @@ class TrackForm(forms.Form):
     code = forms.CharField(label=gettext_lazy("查询码"), max_length=10)
 
 
-def _micro_grid_of(building: Building | None, estate: Estate) -> Region | None:
+def micro_grid_at(building: Building | None, estate: Estate) -> Region | None:
     if building is not None and building.micro_grid_id:
         return building.micro_grid
     dwellings = Dwelling.objects.filter(unit__building__estate=estate)
@@ -80,7 +80,7 @@ def _micro_grid_of(building: Building | None, estate: Estate) -> Region | None:
     return Region.objects.get(pk=grids.most_common(1)[0][0])
 
 
-def _limited(request: HttpRequest, place_key: str) -> bool:
+def report_rate_limited(request: HttpRequest, place_key: str) -> bool:
     """Count this attempt against the client address and against the place."""
     by_address = is_ratelimited(
         request,
@@ -116,7 +116,7 @@ def public_report(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     form = PublicReportForm(request.POST or None, request.FILES or None, buildings=buildings)
     context = {"form": form, "estate": estate, "building": building}
     if request.method == "POST":
-        if _limited(request, f"{kind}{pk}"):
+        if report_rate_limited(request, f"{kind}{pk}"):
             context["limited"] = True
             return render(request, "cases/public_report.html", context, status=429)
         if form.is_valid():
@@ -131,7 +131,7 @@ def public_report(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 def _public_submit(request, data, estate, building, buildings) -> HttpResponse:
     if buildings is not None and data.get("building"):
         building = next((b for b in buildings if str(b.pk) == data["building"]), None)
-    micro_grid = _micro_grid_of(building, estate)
+    micro_grid = micro_grid_at(building, estate)
     if micro_grid is None:
         raise ApplicationError(
             _("这个小区还没有划分网格,暂时无法在线反映,请联系社区。"), code="no_grid"

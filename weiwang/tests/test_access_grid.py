@@ -308,6 +308,27 @@ CASES: dict[str, Case] = {
         lambda w, p, s: f"/buildings/{_dwelling(w, p, s).unit.building_id}/qr/",
         scoped(RESIDENT_VIEWERS),
     ),
+    # Open311 is public (POST needs an API key, tested in cases/tests/test_open311.py); GET
+    # shows only requests that came in through Open311, so there is no scope to cross.
+    "open311/v2/": Case("get", lambda w, p, s: "/open311/v2/", everyone(200)),
+    r"^open311/v2/discovery\.(?P<fmt>json|xml)$": Case(
+        "get", lambda w, p, s: "/open311/v2/discovery.xml", everyone(200)
+    ),
+    r"^open311/v2/services\.(?P<fmt>json|xml)$": Case(
+        "get", lambda w, p, s: "/open311/v2/services.json", everyone(200)
+    ),
+    r"^open311/v2/services/(?P<code>[-\w]+)\.(?P<fmt>json|xml)$": Case(
+        "get", lambda w, p, s: "/open311/v2/services/environment.xml", everyone(200)
+    ),
+    r"^open311/v2/requests\.(?P<fmt>json|xml)$": Case(
+        "get", lambda w, p, s: "/open311/v2/requests.json", everyone(200)
+    ),
+    r"^open311/v2/requests/(?P<request_id>\w+)\.(?P<fmt>json|xml)$": Case(
+        "get", lambda w, p, s: "/open311/v2/requests/SJ000.json", everyone(404)
+    ),
+    r"^open311/v2/tokens/(?P<token>\w+)\.(?P<fmt>json|xml)$": Case(
+        "get", lambda w, p, s: "/open311/v2/tokens/nope.xml", everyone(404)
+    ),
     "inbox/": Case("get", lambda w, p, s: "/inbox/", everyone(200)),
     "inbox/read/": Case("post", lambda w, p, s: "/inbox/read/", everyone(302)),
     "tags/": Case("get", lambda w, p, s: "/tags/", by_persona(TAG_MANAGERS, 200)),

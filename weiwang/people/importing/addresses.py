@@ -46,7 +46,7 @@ _CHINESE_NUMERAL = re.compile(r"[零一二两三四五六七八九十]+(?=栋|�
 _SPACES = re.compile(r"\s+")
 
 
-def _numerals(text: str) -> str:
+def numerals_to_digits(text: str) -> str:
     """三栋二单元 → 3栋2单元."""
     return _CHINESE_NUMERAL.sub(lambda m: _chinese_number(m.group(0)), text)
 
@@ -73,7 +73,7 @@ def parse_address(values: dict[str, str]) -> Address:
             unit=_column_number(values["unit"], "单元"),
             room=_column_number(values["room"], "[室号]"),
         )
-    text = _SPACES.sub("", _numerals(values.get("address", "")))
+    text = _SPACES.sub("", numerals_to_digits(values.get("address", "")))
     for form in ADDRESS_FORMS:
         match = form.match(text)
         if match:
