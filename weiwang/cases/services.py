@@ -337,14 +337,16 @@ def case_rate(
 def cases_sweep(*, now: dt.datetime | None = None, batch: int = 1000) -> dict[str, int]:
     """The periodic job: mark overdue cases (reading open, unmarked cases by their deadline
     index only), tell their handlers and the tier above, escalate where the category says so;
-    archive resolved cases nobody rated within RATING_DAYS. Safe to run twice."""
+    archive resolved cases nobody rated within RATING_DAYS. Safe to run twice, and by two
+    workers at once (rows being handled by one are skipped by the other)."""
     now = now or timezone.now()
     counts = {"overdue": 0, "escalated": 0, "archived": 0}
+    handlers: dict[int, list] = {}
     due = Case.objects.filter(state__in=OPEN_STATES, overdue=False, deadline__lt=now)
     while True:
         with transaction.atomic():
             chunk = list(
-                due.select_for_update(skip_locked=True)
+                due.select_for_update(skip_locked=True, of=("self",))
                 .select_related("category")
                 .order_by("deadline")[:batch]
             )
@@ -352,11 +354,10 @@ def cases_sweep(*, now: dt.datetime | None = None, batch: int = 1000) -> dict[st
                 break
             Case.objects.filter(pk__in=[c.pk for c in chunk]).update(overdue=True)
             CaseEvent.objects.bulk_create(
-                CaseEvent(case=c, action="overdue", from_state=c.state, to_state=c.state, note="")
+                CaseEvent(case=c, action="overdue", from_state=c.state, to_state=c.state)
                 for c in chunk
             )
-            for case in chunk:
-                _overdue(case, counts)
+            _overdue_chunk(chunk, handlers, counts)
             counts["overdue"] += len(chunk)
     stale = Case.objects.filter(
         state=CaseState.AWAITING_RATING, resolved_at__lt=now - dt.timedelta(days=RATING_DAYS)
@@ -374,13 +375,40 @@ def cases_sweep(*, now: dt.datetime | None = None, batch: int = 1000) -> dict[st
     return counts
 
 
-def _overdue(case: Case, counts: dict[str, int]) -> None:
-    upper_tier = _step_tier(case.tier, 1)
-    upper = handling_region_id(case.region_path, upper_tier) if upper_tier else None
-    title = _("事件已超时:%(title)s") % {"title": case.title}
-    users = handlers_of(case.handling_region_id) + (handlers_of(upper) if upper else [])
-    notify(users=users, title=title, url=_case_url(case))
-    if case.category.auto_escalate and upper_tier is not None:
+def _overdue_chunk(chunk: list[Case], handlers: dict[int, list], counts: dict[str, int]) -> None:
+    """Notify the handlers and the tier above of each overdue case (one insert for the chunk)
+    and escalate the cases whose category says so."""
+    from weiwang.notices.models import Notification
+
+    def people(region_id: int | None) -> list:
+        return handlers.get(region_id, []) if region_id is not None else []
+
+    places = []
+    for case in chunk:
+        upper_tier = _step_tier(case.tier, 1)
+        upper = handling_region_id(case.region_path, upper_tier) if upper_tier else None
+        places.append((case, upper_tier, upper))
+    wanted = {r for c, _t, u in places for r in (c.handling_region_id, u)} - set(handlers)
+    wanted.discard(None)
+    roles = [r for r, (_k, actions) in CAPABILITIES.items() if Action.HANDLE_CASES in actions]
+    for region_id in wanted:
+        handlers[region_id] = []
+    for assignment in RoleAssignment.objects.filter(
+        region_id__in=wanted, role__in=roles
+    ).select_related("user"):
+        handlers[assignment.region_id].append(assignment.user)
+    url_pattern = reverse("case_detail", args=[0]).replace("/0/", "/{}/")
+    messages, climbing = [], []
+    for case, upper_tier, upper in places:
+        title = (_("事件已超时:%(title)s") % {"title": case.title})[:200]
+        url = url_pattern.format(case.pk)
+        users = {u.pk: u for u in people(case.handling_region_id) + people(upper)}
+        messages += [Notification(user=u, title=title, url=url) for u in users.values()]
+        if case.category.auto_escalate and upper_tier is not None:
+            climbing.append((case, upper_tier))
+    Notification.objects.bulk_create(messages)
+    events = []
+    for case, upper_tier in climbing:
         from_state, from_tier = case.state, case.tier
         _move_to_tier(case, upper_tier)
         Case.objects.filter(pk=case.pk).update(
@@ -389,7 +417,15 @@ def _overdue(case: Case, counts: dict[str, int]) -> None:
             state=CaseState.REPORTED,
             version=case.version + 1,
         )
-        _record(
-            case, "auto_escalate", None, from_state, CaseState.REPORTED, from_tier, case.tier, ""
+        events.append(
+            CaseEvent(
+                case=case,
+                action="auto_escalate",
+                from_state=from_state,
+                to_state=CaseState.REPORTED,
+                from_tier=from_tier,
+                to_tier=case.tier,
+            )
         )
-        counts["escalated"] += 1
+    CaseEvent.objects.bulk_create(events)
+    counts["escalated"] += len(events)
