@@ -5,7 +5,7 @@ from django.urls import path, re_path
 
 from weiwang.accounts.views import LoginView
 from weiwang.api import api
-from weiwang.cases import open311, public_views
+from weiwang.cases import open311, public_views, settings_views
 from weiwang.cases import views as case_views
 from weiwang.core import views as core_views
 from weiwang.notices import views as notice_views
@@ -61,6 +61,20 @@ urlpatterns = [
     path("cases/new/", case_views.case_new, name="case_new"),
     path("cases/todo/", case_views.case_todo, name="case_todo"),
     path("cases/supervision/", case_views.case_supervision, name="case_supervision"),
+    path("cases/settings/", settings_views.settings_index, name="case_settings"),
+    path("cases/settings/categories/new/", settings_views.category_edit, name="case_category_new"),
+    path(
+        "cases/settings/categories/<int:pk>/",
+        settings_views.category_edit,
+        name="case_category_edit",
+    ),
+    path("cases/settings/limits/<int:pk>/", settings_views.limit_edit, name="time_limit_edit"),
+    path("cases/settings/calendar/<int:year>/", settings_views.calendar_year, name="calendar_year"),
+    path(
+        "cases/settings/calendar/<int:year>/act/",
+        settings_views.calendar_year_act,
+        name="calendar_year_act",
+    ),
     path("cases/<int:pk>/", case_views.case_detail, name="case_detail"),
     path("cases/<int:pk>/act/", case_views.case_act, name="case_act"),
     path("cases/<int:pk>/rate/", case_views.case_rate, name="case_rate"),

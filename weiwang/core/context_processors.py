@@ -22,5 +22,6 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         "nav_can_edit": can(user, Action.EDIT_RESIDENTS),
         "nav_can_report": can(user, Action.REPORT_CASES),
         "nav_handles_cases": can(user, Action.HANDLE_CASES),
+        "nav_case_settings": can(user, Action.MANAGE_CASE_SETTINGS),
         "nav_unread": unread_count(user),
     }

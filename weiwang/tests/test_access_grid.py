@@ -287,6 +287,28 @@ CASES: dict[str, Case] = {
     "cases/supervision/": Case(
         "get", lambda w, p, s: "/cases/supervision/", by_persona(BROWSERS, 200)
     ),
+    # Case settings are one city-wide list, like tags: only who may manage them.
+    "cases/settings/": Case(
+        "get", lambda w, p, s: "/cases/settings/", by_persona(TAG_MANAGERS, 200)
+    ),
+    "cases/settings/categories/new/": Case(
+        "get", lambda w, p, s: "/cases/settings/categories/new/", by_persona(TAG_MANAGERS, 200)
+    ),
+    "cases/settings/categories/<int:pk>/": Case(
+        "get", lambda w, p, s: "/cases/settings/categories/1/", by_persona(TAG_MANAGERS, 200)
+    ),
+    "cases/settings/limits/<int:pk>/": Case(
+        "get", lambda w, p, s: "/cases/settings/limits/1/", by_persona(TAG_MANAGERS, 200)
+    ),
+    "cases/settings/calendar/<int:year>/": Case(
+        "get", lambda w, p, s: "/cases/settings/calendar/2031/", by_persona(TAG_MANAGERS, 200)
+    ),
+    "cases/settings/calendar/<int:year>/act/": Case(
+        "post",
+        lambda w, p, s: "/cases/settings/calendar/2031/act/",
+        by_persona(TAG_MANAGERS, 302),
+        data=lambda p, s: {"what": "unconfirm"},
+    ),
     "cases/<int:pk>/": Case("get", _case, scoped(CASE_VIEWERS)),
     # Without an action the move is refused with a message (302); out of scope is a 404.
     "cases/<int:pk>/act/": Case(
