@@ -62,9 +62,11 @@ class CaseReportForm(forms.Form):
             self.fields["source"] = forms.ChoiceField(
                 label=_("来源"),
                 choices=[
-                    (CaseSource.WORKER, CaseSource.WORKER.label),
+                    (CaseSource.WORKER, _("网格员发现")),
+                    (CaseSource.RESIDENT, _("居民反映(代为登记)")),
                     (CaseSource.HOTLINE, CaseSource.HOTLINE.label),
                 ],
+                help_text=_("代居民登记时请选房号:办结后由该户居民评价。"),
                 initial=CaseSource.WORKER,
             )
             self.fields["external_number"] = forms.CharField(
@@ -81,6 +83,8 @@ class CaseReportForm(forms.Form):
         data = super().clean()
         if data.get("source") == CaseSource.HOTLINE and not data.get("external_number"):
             self.add_error("external_number", _("热线工单请填写工单编号。"))
+        if data.get("source") == CaseSource.RESIDENT and not data.get("room"):
+            self.add_error("room", _("代居民登记时请填写房号。"))
         return data
 
 

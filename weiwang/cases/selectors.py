@@ -162,3 +162,15 @@ def report_place(user, data) -> tuple[Region, Building | None, Dwelling | None]:
     if len(micro) == 1:
         return Region.objects.get(pk=micro[0]), None, None
     raise ApplicationError(_("请选择发生在哪栋楼。"), code="place")
+
+
+def account_at(dwelling: Dwelling):
+    """The platform account of a resident living in the dwelling (the head's first), if any:
+    who rates a case a worker registered for that household."""
+    from weiwang.accounts.models import User
+
+    return (
+        User.objects.filter(resident__household__dwelling=dwelling, resident__status="current")
+        .order_by("resident__relation_to_head", "pk")
+        .first()
+    )

@@ -112,11 +112,13 @@ def case_report(
     reporter_phone: str = "",
     external_number: str = "",
     with_retrieval_code: bool = False,
+    reporter=None,
     now: dt.datetime | None = None,
 ) -> tuple[Case, str]:
     """Register a case at its category's default tier over `micro_grid` (which came through
-    the access layer, or from a public place code). Returns the case and, for anonymous
-    reporters, the retrieval code they alone will know (empty otherwise)."""
+    the access layer, or from a public place code). `reporter` is the resident a worker
+    registers it for (who will rate it); by default whoever reports it. Returns the case and,
+    for anonymous reporters, the retrieval code they alone will know (empty otherwise)."""
     description = description.strip()
     if not description:
         raise ApplicationError(_("请写下发生了什么。"), code="description_required")
@@ -148,7 +150,7 @@ def case_report(
         people_involved=people_involved.strip()[:200],
         tier=category.default_tier,
         handling_region_id=handling_region_id(micro_grid.path, category.default_tier),
-        reporter=actor if getattr(actor, "is_authenticated", False) else None,
+        reporter=reporter or (actor if getattr(actor, "is_authenticated", False) else None),
         reporter_name=reporter_name.strip()[:50],
         reporter_phone_encrypted=crypto.encrypt(phone) if phone else "",
         reporter_phone_masked=mask_phone(phone) if phone else "",

@@ -84,7 +84,11 @@ def case_new(request: HttpRequest) -> HttpResponse:
 @transaction.atomic
 def _report(request, data, micro_grid, building, dwelling, photos, staff):
     category = selectors.active_categories().get(pk=int(data["category"]))
+    reporter = None
+    if staff and data.get("source") == CaseSource.RESIDENT and dwelling is not None:
+        reporter = selectors.account_at(dwelling)
     case, _code = services.case_report(
+        reporter=reporter,
         actor=request.user,
         category=category,
         description=data["description"],

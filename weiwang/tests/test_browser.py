@@ -112,3 +112,81 @@ def test_staff_upload_fix_mapping_check_and_import(browser, live_server, tmp_pat
     assert not Resident.objects.filter(name="浏览器乙").exists()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.close()
+
+
+def _reference_data() -> None:
+    """Transactional tests empty every table afterwards, the migration's categories too."""
+    import importlib
+
+    from django.apps import apps
+
+    from weiwang.cases.models import CaseCategory
+
+    if not CaseCategory.objects.exists():
+        importlib.import_module("weiwang.cases.migrations.0002_reference_data").load(apps, None)
+
+
+def _phone_photo(tmp_path) -> str:
+    from PIL import Image
+
+    path = tmp_path / "现场.jpg"
+    Image.new("RGB", (1200, 900), "orange").save(path, format="JPEG")
+    return str(path)
+
+
+def test_a_case_from_phone_report_to_resident_rating(browser, live_server, tmp_path):
+    """The micro-grid worker registers a resident's complaint with a photo on a phone and
+    passes it up, the grid worker escalates it to the community, the community closes it and
+    the resident rates it."""
+    build_world()
+    _reference_data()
+    base = live_server.url
+    phone = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
+
+    page = browser.new_page(**phone)
+    _login(page, base, "micro_grid_worker", "pw-micro_grid_worker")
+    page.get_by_role("link", name="事件").first.click()
+    page.get_by_role("link", name="上报事件").first.click()
+    page.get_by_label("分类").select_option(label="环境整治")
+    page.get_by_label("发生了什么").fill("3栋1单元楼道堆满纸箱,住户反映无法通行")
+    page.get_by_label("楼栋").select_option(label="红星小区3栋")
+    page.get_by_label("房号").fill("501")
+    page.get_by_label("来源").select_option(label="居民反映(代为登记)")
+    page.get_by_label("照片").set_input_files(_phone_photo(tmp_path))
+    page.get_by_role("button", name="提交").click()
+    page.wait_for_url("**/cases/*/")
+    assert page.locator("[data-field=state]").inner_text() == "待受理"
+    assert page.locator(".photos img").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    case_url = page.url
+    page.get_by_label("说明(上报、退回、办结、不予受理、督办须填写)").fill("涉及多户,请网格协调")
+    page.get_by_role("button", name="上报上级").click()
+    assert page.locator("[data-field=state]").inner_text() == "已上报"
+    page.close()
+
+    page = browser.new_page(**phone)
+    _login(page, base, "grid_worker", "pw-grid_worker")
+    page.goto(case_url)
+    page.get_by_label("说明(上报、退回、办结、不予受理、督办须填写)").fill("需社区统筹物业")
+    page.get_by_role("button", name="上报上级").click()
+    assert page.locator("[data-field=state]").inner_text() == "已上报"
+    page.close()
+
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    _login(page, base, "community_worker", "pw-community_worker")
+    page.get_by_role("link", name="事件").first.click()
+    page.get_by_role("link", name="3栋1单元楼道堆满纸箱").first.click()
+    page.get_by_role("button", name="受理", exact=True).click()
+    page.get_by_label("说明(上报、退回、办结、不予受理、督办须填写)").fill("物业已清运,楼道畅通")
+    page.get_by_role("button", name="办结").click()
+    assert page.locator("[data-field=state]").inner_text() == "待评价"
+    page.close()
+
+    page = browser.new_page(**phone)
+    _login(page, base, "resident", "pw-resident")
+    page.get_by_role("link", name="消息").first.click()
+    page.get_by_role("link", name="您反映的事已办结").first.click()
+    page.get_by_label("满意", exact=True).check()
+    page.get_by_role("button", name="提交评价").click()
+    assert page.locator("[data-field=state]").inner_text() == "已归档"
+    page.close()

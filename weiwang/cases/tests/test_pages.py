@@ -140,3 +140,19 @@ def test_lists_filter_and_the_todo_shows_my_tier(world, report):
     empty = client.get("/cases/", {"q": "没有这件事"}).content.decode()
     assert "没有符合筛选条件的事件" in empty
     assert world.client("grid_worker2").get("/cases/").content.decode().count("燃气泄漏") == 0
+
+
+def test_a_worker_registers_a_residents_complaint_for_them(world):
+    client = world.client("micro_grid_worker")
+    form = {
+        "category": CaseCategory.objects.get(code="environment").pk,
+        "description": "住户反映楼上漏水",
+        "building": world.buildings["红星小区3"].pk,
+        "source": "resident",
+    }
+    missing_room = client.post("/cases/new/", form)
+    assert missing_room.status_code == 400 and "房号" in missing_room.content.decode()
+    client.post("/cases/new/", {**form, "room": "501"})
+    case = Case.objects.get()
+    # 李秀英 (the resident persona) lives at 501 and is the one to rate it.
+    assert case.source == "resident" and case.reporter == world.users["resident"]
