@@ -206,7 +206,6 @@ class Case(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
     )
-    topic_note = models.CharField(max_length=200, blank=True)  # link to 有事好商量, later
     # Open311: the client that sent it, and the token it may use to find the request.
     open311_key = models.ForeignKey(
         "cases.Open311Key", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
