@@ -64,7 +64,8 @@ def seed_demo_cases(community: Region, *, seed: int = 2022, days: int = 365) -> 
             micro = rng.choice(micro_grids)
             if not buildings[micro.pk]:
                 continue
-            at = now - dt.timedelta(days=day, hours=rng.randrange(0, 10), minutes=rng.randrange(60))
+            morning = timezone.localtime(now).replace(hour=8, minute=0, second=0, microsecond=0)
+            at = morning - dt.timedelta(days=day) + dt.timedelta(minutes=rng.randrange(600))
             _one_case(rng, staff, categories, micro, rng.choice(buildings[micro.pk]), at, now)
             made += 1
     _garbage_bins(community, staff, categories)

@@ -76,7 +76,18 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 return redirect("case_detail", pk=case.pk)
         except ApplicationError as error:
             form.add_error(None, error.message)
-    context = {"form": form, "similar": similar, "staff": staff, "own": own}
+    main = ["category", "description", "building", "room", "photos", "latitude", "longitude"]
+    more = [form[name] for name in form.fields if name not in main]
+    context = {
+        "form": form,
+        "similar": similar,
+        "staff": staff,
+        "own": own,
+        "main_fields": [form[name] for name in main if name in form.fields],
+        "more_fields": more,
+        "more_open": any(f.errors for f in more)
+        or (form.is_bound and form.data.get("source", "worker") != "worker"),
+    }
     status = 400 if form.errors else 200
     return render(request, "cases/new.html", context, status=status)
 

@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_open311'),
+        ("cases", "0003_open311"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='case',
-            name='topic_note',
+            model_name="case",
+            name="topic_note",
         ),
     ]
