@@ -82,6 +82,7 @@ urlpatterns = [
     path("report/<str:kind>/<int:pk>/", public_views.public_report, name="public_report"),
     path("track/", public_views.track, name="track"),
     path("buildings/<int:pk>/qr/", public_views.building_qr, name="building_qr"),
+    path("estates/<int:pk>/qr/", public_views.estate_qr, name="estate_qr"),
     path("inbox/", notice_views.inbox, name="inbox"),
     path("inbox/read/", notice_views.mark_read, name="notifications_read"),
     path("open311/v2/", open311.root, name="open311_root"),

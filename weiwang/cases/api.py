@@ -87,6 +87,11 @@ class CaseIn(Schema):
     longitude: float | None = None
 
 
+class RatingIn(Schema):
+    rating: str  # satisfied / basic / dissatisfied
+    comment: str = ""
+
+
 class ActionIn(Schema):
     action: str
     version: int
@@ -220,5 +225,17 @@ def case_action(request: HttpRequest, case_id: int, payload: ActionIn):
         version=payload.version,
         note=payload.note,
         merge_into=merge_into,
+    )
+    return _detail(selectors.get_case_for_user(request.user, case_id))
+
+
+@router.post("/{case_id}/rating", response=CaseDetailOut)
+def case_rating(request: HttpRequest, case_id: int, payload: RatingIn):
+    """The reporter rates a resolved case; dissatisfied reopens it one tier up."""
+    case = selectors.get_case_for_user(request.user, case_id)
+    if case.reporter_id != request.user.pk:
+        raise ApplicationError(_("只有反映人可以评价。"), code="forbidden")
+    services.case_rate(
+        case=case, rating=payload.rating, comment=payload.comment, rater=request.user
     )
     return _detail(selectors.get_case_for_user(request.user, case_id))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_ratelimit.core import is_ratelimited
 
+from weiwang.access import get_or_404
 from weiwang.cases import services
 from weiwang.cases.forms import MultipleImageField, RatingForm
 from weiwang.cases.models import Case, CaseEvent, CasePhoto, CaseSource, CaseState
@@ -24,7 +25,7 @@ from weiwang.cases.photos import MAX_PHOTOS, clean_photo
 from weiwang.cases.selectors import active_categories
 from weiwang.core.errors import ApplicationError
 from weiwang.regions.models import Building, Dwelling, Estate, Region
-from weiwang.regions.selectors import get_building_for_user
+from weiwang.regions.selectors import dwellings_for_user, get_building_for_user
 
 PUBLIC_STEPS = {"report", "accept", "start", "escalate", "hand_back", "resolve", "reject"}
 PUBLIC_STEPS |= {"merge", "rate", "archive", "auto_escalate", "pull_up"}
@@ -191,7 +192,20 @@ def track(request: HttpRequest) -> HttpResponse:
 def building_qr(request: HttpRequest, pk: int) -> HttpResponse:
     """The QR code to print at a building's door (staff who can see the building)."""
     building = get_building_for_user(request.user, pk)
-    url = request.build_absolute_uri(reverse("public_report", args=["b", building.pk]))
-    svg = segno.make(url, error="m").svg_inline(scale=8, title=str(building))
-    context = {"building": building, "svg": svg, "url": url}
-    return render(request, "cases/qr.html", context)
+    return _qr(request, "b", building.pk, str(building), building=building)
+
+
+@login_required
+def estate_qr(request: HttpRequest, pk: int) -> HttpResponse:
+    """The QR code for an estate's gate or notice board: reporters pick the building."""
+    visible = Estate.objects.filter(
+        buildings__units__dwellings__in=dwellings_for_user(request.user)
+    )
+    estate = get_or_404(visible.distinct(), pk)
+    return _qr(request, "e", estate.pk, estate.name, estate=estate)
+
+
+def _qr(request, kind: str, pk: int, label: str, **context) -> HttpResponse:
+    url = request.build_absolute_uri(reverse("public_report", args=[kind, pk]))
+    svg = segno.make(url, error="m").svg_inline(scale=8, title=label)
+    return render(request, "cases/qr.html", {"svg": svg, "url": url, "label": label, **context})

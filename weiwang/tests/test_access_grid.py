@@ -51,6 +51,7 @@ RESIDENT_VIEWERS = BROWSERS | {"building_head", "party_member", "resident"}
 HOUSEHOLD_OWNERS = {"party_member", "resident"}
 TAG_MANAGERS = {"district_admin", "street_admin"}
 IMPORTERS = {"district_admin", "street_admin", "community_worker"}  # a community node in scope
+SAME_ESTATE = {"micro_grid_worker", "building_head", "party_member", "resident"}
 CASE_VIEWERS = BROWSERS | HOUSEHOLD_OWNERS  # staff see their region's cases; residents their own
 
 
@@ -350,6 +351,24 @@ CASES: dict[str, Case] = {
     ),
     r"^open311/v2/tokens/(?P<token>\w+)\.(?P<fmt>json|xml)$": Case(
         "get", lambda w, p, s: "/open311/v2/tokens/nope.xml", everyone(404)
+    ),
+    # An estate is visible to whoever sees one of its dwellings: 红星小区 is shared by the
+    # "other" residents of the micro-grid personas and the residents.
+    "estates/<int:pk>/qr/": Case(
+        "get",
+        lambda w, p, s: f"/estates/{_dwelling(w, p, s).unit.building.estate_id}/qr/",
+        lambda persona, scope: (
+            200
+            if persona in RESIDENT_VIEWERS and (scope == "own" or persona in SAME_ESTATE)
+            else 404
+        ),
+    ),
+    "api/v1/cases/<case_id>/rating": Case(
+        "post",
+        lambda w, p, s: f"/api/v1{_case(w, p, s)}rating",
+        lambda persona, scope: 400 if scope == "own" and persona in CASE_VIEWERS else 404,
+        api=True,
+        data=lambda p, s: {"rating": "satisfied"},
     ),
     "inbox/": Case("get", lambda w, p, s: "/inbox/", everyone(200)),
     "inbox/read/": Case("post", lambda w, p, s: "/inbox/read/", everyone(302)),

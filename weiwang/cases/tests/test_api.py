@@ -59,3 +59,24 @@ def test_the_cursor_pages_through_cases(world, report):
     assert len(second["results"]) == 1 and second["next_cursor"] is None
     bad = api.get("/api/v1/cases", {"cursor": "abc"})
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_cursor"
+
+
+def test_the_reporter_rates_through_the_api(world, report):
+    from weiwang.cases.models import CaseSource
+    from weiwang.cases.services import case_act
+
+    case = report(by="resident", source=CaseSource.RESIDENT)
+    worker = world.users["micro_grid_worker"]
+    case_act(actor=worker, case=case, action="accept", version=0)
+    case_act(actor=worker, case=case, action="resolve", version=1, note="已处理")
+    staff = _post(
+        world.api("micro_grid_worker"), f"/api/v1/cases/{case.pk}/rating", {"rating": "satisfied"}
+    )
+    assert staff.json()["error"]["code"] == "forbidden"
+    bad = _post(world.api("resident"), f"/api/v1/cases/{case.pk}/rating", {"rating": "great"})
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "rating"
+    rated = _post(
+        world.api("resident"), f"/api/v1/cases/{case.pk}/rating", {"rating": "dissatisfied"}
+    )
+    assert rated.status_code == 200 and rated.json()["state"] == "reopened"
+    assert rated.json()["tier"] == "grid"

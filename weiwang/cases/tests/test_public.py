@@ -85,3 +85,22 @@ def test_staff_print_a_qr_code_per_building(world):
     building = world.buildings["红星小区3"]
     page = world.client("grid_worker").get(f"/buildings/{building.pk}/qr/").content.decode()
     assert "<svg" in page and f"/report/b/{building.pk}/" in page
+
+
+def test_an_estate_code_lets_the_reporter_pick_the_building(world):
+    building = world.buildings["红星小区3"]
+    page = world.client("grid_worker").get(f"/estates/{building.estate_id}/qr/").content.decode()
+    assert "<svg" in page and f"/report/e/{building.estate_id}/" in page
+    client = Client()
+    form = client.get(f"/report/e/{building.estate_id}/").content.decode()
+    assert "小区公共区域" in form and "红星小区3栋" in form
+    client.post(
+        f"/report/e/{building.estate_id}/",
+        {
+            "category": CaseCategory.objects.get(code="environment").pk,
+            "description": "小区大门口积水",
+            "building": "",
+        },
+    )
+    case = Case.objects.get()
+    assert case.estate_id == building.estate_id and case.building is None
