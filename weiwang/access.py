@@ -27,6 +27,8 @@ class Action(StrEnum):
     VIEW_CASES = "cases.view"  # the cases of a region
     HANDLE_CASES = "cases.handle"  # accept, handle, escalate, close at one's tier
     MANAGE_CASE_SETTINGS = "cases.settings"  # categories, time limits, the working calendar
+    PROPOSE_TOPICS = "topics.propose"  # raise an 有事好商量 topic (residents: about their home)
+    RUN_CONSULTATIONS = "topics.run"  # review topics, hold meetings, run votes, paper ballots
 
 
 class ScopeKind(StrEnum):
@@ -47,14 +49,18 @@ _STAFF = frozenset(
         Action.EDIT_RESIDENTS,
     }
 )
-_CASE_WORK = frozenset({Action.REPORT_CASES, Action.VIEW_CASES, Action.HANDLE_CASES})
-_RESIDENT = frozenset({Action.VIEW_RESIDENTS, Action.REPORT_CASES})
+_CASE_WORK = frozenset(
+    {Action.REPORT_CASES, Action.VIEW_CASES, Action.HANDLE_CASES, Action.PROPOSE_TOPICS}
+)
+_RESIDENT = frozenset({Action.VIEW_RESIDENTS, Action.REPORT_CASES, Action.PROPOSE_TOPICS})
 CAPABILITIES: dict[str, tuple[ScopeKind, frozenset[Action]]] = {
     Role.REGION_ADMIN: (
         ScopeKind.SUBTREE,
-        _STAFF | _CASE_WORK | {Action.MANAGE_TAGS, Action.MANAGE_CASE_SETTINGS},
+        _STAFF
+        | _CASE_WORK
+        | {Action.MANAGE_TAGS, Action.MANAGE_CASE_SETTINGS, Action.RUN_CONSULTATIONS},
     ),
-    Role.COMMUNITY_WORKER: (ScopeKind.SUBTREE, _STAFF | _CASE_WORK),
+    Role.COMMUNITY_WORKER: (ScopeKind.SUBTREE, _STAFF | _CASE_WORK | {Action.RUN_CONSULTATIONS}),
     Role.GRID_WORKER: (ScopeKind.SUBTREE, _STAFF | _CASE_WORK),
     Role.MICRO_GRID_WORKER: (
         ScopeKind.SUBTREE,

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "weiwang.accounts",
     "weiwang.notices",
     "weiwang.cases",
+    "weiwang.deliberation",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +218,8 @@ MEDIA_ROOT = Path(env_str("WEIWANG_MEDIA_DIR", str(VAR_DIR / "media")))
 # Periodic jobs (overdue sweep …): Celery beat in production; on the embedded default a thread
 # of the `runserver` process runs them (see weiwang/core/periodic.py).
 EMBEDDED_SCHEDULER = env_bool("WEIWANG_EMBEDDED_SCHEDULER", True)
+# 有事好商量: a meeting's agenda is published at least this many days before it.
+AGENDA_NOTICE_DAYS = env_int("WEIWANG_AGENDA_NOTICE_DAYS", 2)
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -8,6 +8,7 @@ from weiwang.api import api
 from weiwang.cases import open311, public_views, settings_views
 from weiwang.cases import views as case_views
 from weiwang.core import views as core_views
+from weiwang.deliberation import views as topic_views
 from weiwang.notices import views as notice_views
 from weiwang.people import change_views, export_views, import_views
 from weiwang.people import views as people_views
@@ -83,6 +84,18 @@ urlpatterns = [
     path("track/", public_views.track, name="track"),
     path("buildings/<int:pk>/qr/", public_views.building_qr, name="building_qr"),
     path("estates/<int:pk>/qr/", public_views.estate_qr, name="estate_qr"),
+    path("topics/", topic_views.topic_list, name="topic_list"),
+    path("topics/new/", topic_views.topic_new, name="topic_new"),
+    path("topics/<int:pk>/", topic_views.topic_detail, name="topic_detail"),
+    path("topics/<int:pk>/review/", topic_views.topic_review, name="topic_review"),
+    path("topics/<int:pk>/meetings/", topic_views.meeting_new, name="meeting_new"),
+    path("topics/<int:pk>/votes/", topic_views.vote_new, name="vote_new"),
+    path("meetings/<int:pk>/minutes/", topic_views.meeting_minutes, name="meeting_minutes"),
+    path("votes/<int:pk>/", topic_views.vote_detail, name="vote_detail"),
+    path("votes/<int:pk>/ballot/", topic_views.vote_ballot, name="vote_ballot"),
+    path("votes/<int:pk>/change/", topic_views.vote_change, name="vote_change"),
+    path("votes/<int:pk>/paper/", topic_views.vote_paper, name="vote_paper"),
+    path("votes/<int:pk>/state/", topic_views.vote_state, name="vote_state"),
     path("inbox/", notice_views.inbox, name="inbox"),
     path("inbox/read/", notice_views.mark_read, name="notifications_read"),
     path("open311/v2/", open311.root, name="open311_root"),

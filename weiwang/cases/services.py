@@ -299,6 +299,22 @@ def _notify_after(case: Case, action: str, region_id: int | None, note: str) -> 
         notify(users=handlers_of(region_id), title=title, url=_case_url(case))
 
 
+@transaction.atomic
+def case_close_by_decision(*, case: Case, note: str, actor=None, now=None) -> Case:
+    """A case taken to 有事好商量 is closed by the published vote, with a link to the result."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.state not in MOVES["decided"].sources:
+        return case
+    at = now or timezone.now()
+    from_state = case.state
+    case.state, case.resolved_at, case.closed_at = CaseState.RESOLVED, at, at
+    case.version += 1
+    case.save()
+    _record(case, "decided", actor, from_state, case.state, case.tier, case.tier, note, at=now)
+    notify(users=[case.reporter], title=note[:200], url=_case_url(case))
+    return case
+
+
 def retrieval_code_matches(case: Case, code: str) -> bool:
     return bool(case.retrieval_code_hash) and check_password(code.strip(), case.retrieval_code_hash)
 

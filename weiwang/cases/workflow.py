@@ -63,6 +63,12 @@ MOVES: dict[str, Move] = {
     ),
     "archive": Move(_("逾期未评价,自动归档"), frozenset({S.AWAITING_RATING}), S.ARCHIVED, "system"),
     "report": Move(_("上报"), frozenset(), S.PENDING, "system"),
+    "decided": Move(
+        _("经有事好商量表决办结"),
+        frozenset({*OPEN_STATES, S.AWAITING_RATING, S.RESOLVED}),
+        S.RESOLVED,
+        "system",
+    ),
 }
 
 # What staff are offered on a case page, in this order.

@@ -53,6 +53,7 @@ TAG_MANAGERS = {"district_admin", "street_admin"}
 IMPORTERS = {"district_admin", "street_admin", "community_worker"}  # a community node in scope
 SAME_ESTATE = {"micro_grid_worker", "building_head", "party_member", "resident"}
 CASE_VIEWERS = BROWSERS | HOUSEHOLD_OWNERS  # staff see their region's cases; residents their own
+REVIEWERS = {"district_admin", "street_admin", "community_worker"}  # run 有事好商量
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,68 @@ def _case(world, persona, scope, suffix=""):
         source=CaseSource.RESIDENT if mine else CaseSource.WORKER,
     )
     return f"/cases/{case.pk}/{suffix}"
+
+
+def _topic(world, persona, scope, suffix=""):
+    """An accepted topic about the micro-grid of the persona's own (or other) resident."""
+    from weiwang.accounts.models import User
+    from weiwang.deliberation.services import topic_propose, topic_review
+
+    proposer, _new = User.objects.get_or_create(username="topic-proposer")
+    topic = topic_propose(
+        actor=proposer,
+        title="增设座椅",
+        body="希望增设休闲座椅",
+        signature="社区",
+        region=_resident(world, persona, scope).micro_grid,
+    )
+    topic_review(actor=world.users["community_worker"], topic=topic, accept=True)
+    return f"/topics/{topic.pk}/{suffix}"
+
+
+def _meeting(world, persona, scope):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from weiwang.deliberation.models import Topic
+    from weiwang.deliberation.services import meeting_schedule
+
+    topic = Topic.objects.get(pk=int(_topic(world, persona, scope).split("/")[2]))
+    meeting = meeting_schedule(
+        actor=None,
+        topic=topic,
+        starts_at=timezone.now() + dt.timedelta(days=5),
+        place="议事厅",
+        invited="居民代表",
+        agenda="议程",
+    )
+    return f"/meetings/{meeting.pk}/minutes/"
+
+
+def _vote(world, persona, scope, suffix="", api=False):
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from weiwang.deliberation.models import Topic
+    from weiwang.deliberation.services import vote_create
+
+    topic = Topic.objects.get(pk=int(_topic(world, persona, scope).split("/")[2]))
+    vote = vote_create(
+        actor=None,
+        topic=topic,
+        question="是否增设座椅",
+        kind="yes_no",
+        options=[],
+        unit="household",
+        opens_at=timezone.now(),
+        closes_at=timezone.now() + dt.timedelta(days=2),
+        quorum=Decimal("0.5"),
+        threshold="simple",
+    )
+    return f"/api/v1/votes/{vote.pk}{suffix}" if api else f"/votes/{vote.pk}/{suffix}"
 
 
 def _case_photo(world, persona, scope):
@@ -369,6 +432,44 @@ CASES: dict[str, Case] = {
         lambda persona, scope: 400 if scope == "own" and persona in CASE_VIEWERS else 404,
         api=True,
         data=lambda p, s: {"rating": "satisfied"},
+    ),
+    "topics/": Case("get", lambda w, p, s: "/topics/", by_persona(RESIDENT_VIEWERS, 200)),
+    "topics/new/": Case("get", lambda w, p, s: "/topics/new/", by_persona(CASE_VIEWERS, 200)),
+    "topics/<int:pk>/": Case("get", _topic, scoped(CASE_VIEWERS)),
+    # Staff moves on an accepted topic without their fields end in a message (302).
+    "topics/<int:pk>/review/": Case(
+        "post", lambda w, p, s: _topic(w, p, s, "review/"), scoped(REVIEWERS, 302)
+    ),
+    "topics/<int:pk>/meetings/": Case(
+        "post", lambda w, p, s: _topic(w, p, s, "meetings/"), scoped(REVIEWERS, 302)
+    ),
+    "topics/<int:pk>/votes/": Case(
+        "post", lambda w, p, s: _topic(w, p, s, "votes/"), scoped(REVIEWERS, 302)
+    ),
+    "meetings/<int:pk>/minutes/": Case("post", _meeting, scoped(REVIEWERS, 302)),
+    "votes/<int:pk>/": Case("get", _vote, scoped(CASE_VIEWERS)),
+    "votes/<int:pk>/ballot/": Case(
+        "post", lambda w, p, s: _vote(w, p, s, "ballot/"), scoped(CASE_VIEWERS, 302)
+    ),
+    "votes/<int:pk>/change/": Case(
+        "post", lambda w, p, s: _vote(w, p, s, "change/"), scoped(CASE_VIEWERS, 302)
+    ),
+    "votes/<int:pk>/paper/": Case(
+        "post", lambda w, p, s: _vote(w, p, s, "paper/"), scoped(REVIEWERS, 302)
+    ),
+    "votes/<int:pk>/state/": Case(
+        "post", lambda w, p, s: _vote(w, p, s, "state/"), scoped(REVIEWERS, 302)
+    ),
+    "api/v1/votes/<vote_id>": Case(
+        "get", lambda w, p, s: _vote(w, p, s, api=True), scoped(CASE_VIEWERS), api=True
+    ),
+    # A ballot on a vote not yet open is a structured 400; out of scope a 404.
+    "api/v1/votes/<vote_id>/ballots": Case(
+        "post",
+        lambda w, p, s: _vote(w, p, s, "/ballots", api=True),
+        lambda persona, scope: 400 if scope == "own" and persona in CASE_VIEWERS else 404,
+        api=True,
+        data=lambda p, s: {"choices": [1]},
     ),
     "inbox/": Case("get", lambda w, p, s: "/inbox/", everyone(200)),
     "inbox/read/": Case("post", lambda w, p, s: "/inbox/read/", everyone(302)),

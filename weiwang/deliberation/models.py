@@ -1,0 +1,212 @@
+"""有事好商量: topics raised by residents, workers or from a case, reviewed by the community Party
+committee, deliberated in meetings, decided by votes with a frozen roll of eligible voters."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class TopicStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("待审核")
+    ACCEPTED = "accepted", _("已受理")
+    REFUSED = "refused", _("未受理")
+    DECIDED = "decided", _("已表决")
+
+
+class Topic(models.Model):
+    title = models.CharField(_("议题"), max_length=100)
+    body = models.TextField(_("内容"))
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signature = models.CharField(_("提议人签名"), max_length=50)
+    # Whom it affects: a region (grid or community) and, narrower, an estate or buildings.
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("范围")
+    )
+    region_path = models.CharField(max_length=255, editable=False)
+    estate = models.ForeignKey(
+        "regions.Estate", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    buildings = models.ManyToManyField("regions.Building", blank=True, related_name="+")
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="topics"
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=TopicStatus.choices, default=TopicStatus.SUBMITTED
+    )
+    review_note = models.CharField(_("审核意见"), max_length=300, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("议题")
+        verbose_name_plural = _("议题")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(
+                fields=["region_path"],
+                name="topic_region_path_idx",
+                opclasses=["varchar_pattern_ops"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Meeting(models.Model):
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="meetings")
+    starts_at = models.DateTimeField(_("开会时间"))
+    place = models.CharField(_("地点"), max_length=200)
+    online = models.BooleanField(_("线上会议"), default=False)
+    invited = models.CharField(
+        _("参会各方"),
+        max_length=300,
+        help_text=_("例如 居民代表、物业、业委会、议事会成员、提议人"),
+    )
+    agenda = models.TextField(_("议程"))
+    agenda_published_at = models.DateTimeField(_("议程公布时间"), auto_now_add=True)
+    attendance = models.CharField(_("实到人员"), max_length=500, blank=True)
+    minutes = models.TextField(_("会议纪要"), blank=True)
+
+    class Meta:
+        verbose_name = _("协商会议")
+        verbose_name_plural = _("协商会议")
+        ordering = ["starts_at"]
+
+    def __str__(self) -> str:
+        return f"{self.topic} {self.starts_at:%Y-%m-%d}"
+
+
+class VoteKind(models.TextChoices):
+    SINGLE = "single", _("单选")
+    MULTIPLE = "multiple", _("多选")
+    YES_NO = "yes_no", _("赞成/反对/弃权")
+
+
+class VoteUnit(models.TextChoices):
+    HOUSEHOLD = "household", _("一户一票")
+    ADULT = "adult", _("一人一票(年满18周岁)")
+
+
+class Threshold(models.TextChoices):
+    SIMPLE = "simple", _("超过投票数的一半")
+    ROLL = "roll", _("超过应投票数(名册)的一半")
+    TWO_THIRDS = "two_thirds", _("达到投票数的三分之二")
+
+
+class VoteStatus(models.TextChoices):
+    DRAFT = "draft", _("准备中")
+    OPEN = "open", _("投票中")
+    CLOSED = "closed", _("已结束")
+
+
+class Vote(models.Model):
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="votes")
+    question = models.CharField(_("表决事项"), max_length=200)
+    kind = models.CharField(_("方式"), max_length=16, choices=VoteKind.choices)
+    max_choices = models.PositiveSmallIntegerField(_("最多选几项"), default=1)
+    unit = models.CharField(_("投票资格"), max_length=16, choices=VoteUnit.choices)
+    opens_at = models.DateTimeField(_("开始时间"))
+    closes_at = models.DateTimeField(_("截止时间"))
+    quorum = models.DecimalField(
+        _("参与率要求"), max_digits=4, decimal_places=3, help_text=_("例如 0.5 表示过半数参与")
+    )
+    threshold = models.CharField(_("通过标准"), max_length=16, choices=Threshold.choices)
+    secret = models.BooleanField(_("无记名投票"), default=False)
+    allow_change = models.BooleanField(_("截止前可改票"), default=False)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=VoteStatus.choices, default=VoteStatus.DRAFT
+    )
+    publicity_days = models.PositiveSmallIntegerField(_("公示天数"), default=7)
+    result = models.JSONField(default=dict, blank=True)  # turnout, tally, passed — at the close
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("表决")
+        verbose_name_plural = _("表决")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.question
+
+
+class VoteOption(models.Model):
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="options")
+    label = models.CharField(_("选项"), max_length=200)
+    sort = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("线上")
+    PAPER = "paper", _("现场纸质票")
+
+
+class RollEntry(models.Model):
+    """One eligible voter, frozen when the vote opens: a household or an adult resident.
+    `voted` flips once, by a conditional update, whichever channel comes first."""
+
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="roll")
+    household = models.ForeignKey("people.Household", on_delete=models.PROTECT, related_name="+")
+    resident = models.ForeignKey(
+        "people.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    voted = models.BooleanField(default=False)
+    channel = models.CharField(max_length=8, choices=Channel.choices, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vote", "household"],
+                condition=Q(resident__isnull=True),
+                name="roll_one_per_household",
+            ),
+            models.UniqueConstraint(
+                fields=["vote", "resident"],
+                condition=Q(resident__isnull=False),
+                name="roll_one_per_resident",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vote_id}:{self.household_id}:{self.resident_id or ''}"
+
+
+class Ballot(models.Model):
+    """What was voted. Open ballots name their roll entry (one each, by a unique constraint);
+    secret ballots name nothing and keep no time: only a hash of the receipt code the voter
+    alone holds, to change the vote before the close when the vote allows it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="ballots")
+    roll_entry = models.OneToOneField(
+        RollEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="ballot"
+    )
+    receipt_hash = models.CharField(max_length=64, blank=True, editable=False)
+    choices = models.JSONField(default=list)  # option ids
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["receipt_hash"],
+                condition=~Q(receipt_hash=""),
+                name="ballot_unique_receipt",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.id)
