@@ -1,7 +1,8 @@
 """A year of plausible cases in 兴乐社区 for the demo, and the story from the report: July 2022,
 汉嘉国际社区's garbage bins (high-floor households want them near, low-floor households do
-not), found by a micro-grid worker, escalated to the grid and the community, settled by 有事好商量
-and a public vote. Every case goes through the same services as real ones."""
+not), found by a micro-grid worker, escalated to the grid and the community, then settled by
+有事好商量 and a public vote (weiwang.deliberation.demo). Every case goes through the same
+services as real ones."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from weiwang.accounts.models import RoleAssignment, User
 from weiwang.cases.models import CaseCategory, CaseSource, CaseState
-from weiwang.cases.services import case_act, case_rate, case_report, cases_sweep
+from weiwang.cases.services import case_act, case_rate, case_report
 from weiwang.regions.models import Building, Region, RegionLevel
 
 # (category, what was found or asked, how it was settled)
@@ -46,7 +47,8 @@ def _staff(community: Region) -> dict[int, User]:
 
 def seed_demo_cases(community: Region, *, seed: int = 2022, days: int = 365) -> int:
     """About one and a half cases a day over the last `days` days, most closed and rated, a
-    few still open or overdue; and the 2022 garbage-bin case. Returns how many were made."""
+    few still open; and the 2022 garbage-bin case. Run the sweep afterwards (seed_demo does)
+    to mark the overdue ones. Returns how many were made."""
     rng = random.Random(seed)
     staff = _staff(community)
     categories = {c.code: c for c in CaseCategory.objects.all()}
@@ -69,7 +71,6 @@ def seed_demo_cases(community: Region, *, seed: int = 2022, days: int = 365) -> 
             _one_case(rng, staff, categories, micro, rng.choice(buildings[micro.pk]), at, now)
             made += 1
     _garbage_bins(community, staff, categories)
-    cases_sweep(now=now)
     return made + 1
 
 
@@ -211,12 +212,5 @@ def _garbage_bins(community: Region, staff, categories) -> None:
         version=case.version,
         now=at + dt.timedelta(days=1),
     )
-    case_act(
-        actor=community_worker,
-        case=case,
-        action="resolve",
-        version=case.version,
-        note="社区依托“有事好商量”组织居民协商,拟定方案后公开投票决议,垃圾桶改设在"
-        "各楼栋之间的集中投放点并每日清洗消杀,问题圆满解决。",
-        now=at + dt.timedelta(days=18),
-    )
+    # The community takes it to 有事好商量; the published vote closes the case
+    # (weiwang.deliberation.demo).

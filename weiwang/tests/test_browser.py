@@ -191,3 +191,51 @@ def test_a_case_from_phone_report_to_resident_rating(browser, live_server, tmp_p
     page.get_by_role("button", name="提交评价").click()
     assert page.locator("[data-field=state]").inner_text() == "已归档"
     page.close()
+
+
+def test_a_resident_votes_on_a_phone(browser, live_server):
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from weiwang.deliberation.models import Ballot
+    from weiwang.deliberation.services import topic_propose, topic_review, vote_create, vote_open
+
+    world = build_world()
+    topic = topic_propose(
+        actor=world.users["community_worker"],
+        title="垃圾桶摆放位置",
+        body="高层住户希望就近摆放,低层住户担心气味和蚊虫。",
+        signature="兴乐社区党委",
+        region=world.regions["C"],
+    )
+    topic_review(actor=world.users["community_worker"], topic=topic, accept=True)
+    vote = vote_create(
+        actor=world.users["community_worker"],
+        topic=topic,
+        question="垃圾桶改设在楼栋之间的集中投放点",
+        kind="yes_no",
+        options=[],
+        unit="household",
+        opens_at=timezone.now() - dt.timedelta(minutes=5),
+        closes_at=timezone.now() + dt.timedelta(days=2),
+        quorum=Decimal("0.5"),
+        threshold="simple",
+        secret=True,
+    )
+    vote_open(actor=None, vote=vote)
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+    _login(page, live_server.url, "resident", "pw-resident")
+    page.get_by_role("link", name="消息").first.click()
+    page.get_by_role("link", name="垃圾桶摆放位置").first.click()
+    page.get_by_role("link", name="垃圾桶改设在楼栋之间的集中投放点").click()
+    page.get_by_label("赞成").check()
+    page.get_by_role("button", name="投票", exact=True).click()
+    receipt = page.locator("[data-field=receipt]").inner_text()
+    assert len(receipt) == 8
+    assert "已经投过票了" in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    ballot = Ballot.objects.get(vote=vote)
+    assert ballot.roll_entry is None and receipt not in ballot.receipt_hash
+    page.close()

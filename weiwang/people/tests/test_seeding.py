@@ -136,5 +136,10 @@ def test_demo_has_a_year_of_cases_and_the_garbage_bin_story(demo):
     assert story.created_at.year == 2022 and story.state == CaseState.RESOLVED
     assert story.tier == "community"
     moves = list(story.events.values_list("action", flat=True))
-    assert "escalate" in moves and moves[-1] == "resolve"
-    assert "有事好商量" in story.events.last().note
+    assert "escalate" in moves and moves[-1] == "decided"
+    assert "表决结果" in story.events.last().note
+    from weiwang.deliberation.models import Vote
+
+    vote = Vote.objects.get(topic__case=story)
+    assert vote.status == "closed" and vote.result["passed"] and vote.result["voted"] > 0
+    assert vote.topic.meetings.get().minutes

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from weiwang.cases.demo import seed_demo_cases
+from weiwang.cases.services import cases_sweep
+from weiwang.deliberation.demo import seed_demo_consultation
 from weiwang.people.demo import create_demo_users, place_zhang_san
 from weiwang.people.seeding import DEMO_RESIDENTS, build_area
 from weiwang.regions.models import Region
@@ -59,6 +61,8 @@ class Command(BaseCommand):
         zhang_san = place_zhang_san(area["community"])
         create_demo_users(area, zhang_san)
         cases = seed_demo_cases(area["community"], seed=seed)
+        seed_demo_consultation(area["community"], seed=seed)
+        cases_sweep()  # what is overdue by now is marked, told and escalated
         total = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
