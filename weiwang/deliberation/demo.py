@@ -51,6 +51,7 @@ def seed_demo_consultation(community: Region, *, seed: int = 2022) -> None:
     topic_review(actor=worker, topic=topic, accept=True, note="涉及全小区住户,同意协商")
     Meeting.objects.create(
         topic=topic,
+        agenda_published_at=start,
         starts_at=start + dt.timedelta(days=3),
         place="汉嘉国际社区居民议事厅",
         invited="居民代表(高层、低层各5名)、物业、业委会、议事会成员、提议人",

@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -73,7 +74,7 @@ class Meeting(models.Model):
         help_text=_("例如 居民代表、物业、业委会、议事会成员、提议人"),
     )
     agenda = models.TextField(_("议程"))
-    agenda_published_at = models.DateTimeField(_("议程公布时间"), auto_now_add=True)
+    agenda_published_at = models.DateTimeField(_("议程公布时间"), default=timezone.now)
     attendance = models.CharField(_("实到人员"), max_length=500, blank=True)
     minutes = models.TextField(_("会议纪要"), blank=True)
 
