@@ -79,6 +79,7 @@ urlpatterns = [
     path("cases/<int:pk>/", case_views.case_detail, name="case_detail"),
     path("cases/<int:pk>/act/", case_views.case_act, name="case_act"),
     path("cases/<int:pk>/rate/", case_views.case_rate, name="case_rate"),
+    path("cases/<int:pk>/follow/", case_views.case_follow, name="case_follow"),
     path("cases/<int:pk>/photos/<int:photo>/", case_views.case_photo, name="case_photo"),
     path("report/<str:kind>/<int:pk>/", public_views.public_report, name="public_report"),
     path("track/", public_views.track, name="track"),

@@ -252,6 +252,23 @@ class Case(models.Model):
         return self.state in OPEN_STATES
 
 
+class CaseFollower(models.Model):
+    """A resident who has the same problem and joined an open case instead of reporting it
+    again: they see it among their cases and are told when it is resolved."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="followers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], name="case_follower_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.user_id}"
+
+
 class CaseEvent(models.Model):
     """The case timeline: every move, who, when, from, to, and why."""
 

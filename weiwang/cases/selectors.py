@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections import Counter
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from weiwang.access import Action, can, get_or_404, grants_for, scope_q
-from weiwang.cases.models import OPEN_STATES, Case, CaseCategory, CaseState
+from weiwang.cases.models import OPEN_STATES, Case, CaseCategory, CaseFollower, CaseState
 from weiwang.cases.services import actor_position
 from weiwang.core.errors import ApplicationError
 from weiwang.regions.models import Building, Dwelling, Region
@@ -20,7 +21,8 @@ def cases_for_user(user) -> QuerySet[Case]:
     if not getattr(user, "is_authenticated", False):
         return Case.objects.none()
     scope = scope_q(user, Action.VIEW_CASES, path="region_path", building="", household="")
-    return Case.objects.filter(scope | Q(reporter=user)).select_related(
+    followed = CaseFollower.objects.filter(user=user).values("case_id")
+    return Case.objects.filter(scope | Q(reporter=user) | Q(pk__in=followed)).select_related(
         "category", "limit", "handling_region", "micro_grid"
     )
 
@@ -174,3 +176,15 @@ def account_at(dwelling: Dwelling):
         .order_by("resident__relation_to_head", "pk")
         .first()
     )
+
+
+def joinable_case(user, pk: object) -> Case:
+    """An open case at the resident's own building or estate, which they may join."""
+    home = own_dwelling(user)
+    if home is None:
+        raise Http404
+    building = home.unit.building
+    nearby = Case.objects.filter(state__in=OPEN_STATES).filter(
+        Q(building=building) | Q(estate_id=building.estate_id)
+    )
+    return get_or_404(nearby, pk)

@@ -294,7 +294,8 @@ def _notify_after(case: Case, action: str, region_id: int | None, note: str) -> 
         return
     title = titles[action] % {"title": case.title}
     if action in ("resolve", "reject"):
-        notify(users=[case.reporter], title=title, url=_case_url(case))
+        followers = [f.user for f in case.followers.select_related("user")]
+        notify(users=[case.reporter, *followers], title=title, url=_case_url(case))
     elif region_id is not None:
         notify(users=handlers_of(region_id), title=title, url=_case_url(case))
 
@@ -313,6 +314,15 @@ def case_close_by_decision(*, case: Case, note: str, actor=None, now=None) -> Ca
     _record(case, "decided", actor, from_state, case.state, case.tier, case.tier, note, at=now)
     notify(users=[case.reporter], title=note[:200], url=_case_url(case))
     return case
+
+
+def case_follow(*, user, case: Case) -> bool:
+    """Join an open case (the same problem, reported by someone else). Returns whether the
+    user was not following it yet."""
+    from weiwang.cases.models import CaseFollower
+
+    _follower, created = CaseFollower.objects.get_or_create(case=case, user=user)
+    return created
 
 
 def retrieval_code_matches(case: Case, code: str) -> bool:

@@ -63,7 +63,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                     _("最多上传 %(n)d 张照片。") % {"n": MAX_PHOTOS}, code="photos"
                 )
             photos = [clean_photo(p) for p in data["photos"]]
-            if staff and building and not request.POST.get("confirm_new"):
+            if building and not request.POST.get("confirm_new"):
                 similar = selectors.similar_open_cases(
                     request.user,
                     building=building,
@@ -224,6 +224,17 @@ def case_act(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, _("已处理。"))
+    return redirect("case_detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_follow(request: HttpRequest, pk: int) -> HttpResponse:
+    """A resident joins an open case at their building or estate instead of reporting again."""
+    require(request.user, Action.REPORT_CASES)
+    case = selectors.joinable_case(request.user, pk)
+    services.case_follow(user=request.user, case=case)
+    messages.success(request, _("已关注这件事,办结时会通知您。"))
     return redirect("case_detail", pk=case.pk)
 
 

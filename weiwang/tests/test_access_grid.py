@@ -382,6 +382,10 @@ CASES: dict[str, Case] = {
         "post", lambda w, p, s: _case(w, p, s, "rate/"), scoped(HOUSEHOLD_OWNERS, 302)
     ),
     "cases/<int:pk>/photos/<int:photo>/": Case("get", _case_photo, scoped(CASE_VIEWERS)),
+    # Joining is for residents at the case's building or estate; these cases name neither.
+    "cases/<int:pk>/follow/": Case(
+        "post", lambda w, p, s: _case(w, p, s, "follow/"), everyone(404)
+    ),
     # Public: anyone at the place may report and follow a case with its code.
     "report/<str:kind>/<int:pk>/": Case(
         "get",

@@ -156,3 +156,36 @@ def test_a_worker_registers_a_residents_complaint_for_them(world):
     case = Case.objects.get()
     # 李秀英 (the resident persona) lives at 501 and is the one to rate it.
     assert case.source == "resident" and case.reporter == world.users["resident"]
+
+
+def test_a_resident_joins_an_open_case_instead_of_reporting_again(world):
+    worker = world.client("micro_grid_worker")
+    category = CaseCategory.objects.get(code="environment")
+    worker.post(
+        "/cases/new/",
+        {
+            "category": category.pk,
+            "description": "3栋楼道纸箱杂物堆积",
+            "source": "worker",
+            "building": world.buildings["红星小区3"].pk,
+        },
+    )
+    case = Case.objects.get()
+    resident = world.client("resident")
+    page = resident.post(
+        "/cases/new/", {"category": category.pk, "description": "楼道纸箱杂物太多"}
+    )
+    assert page.status_code == 200 and "我也遇到了" in page.content.decode()
+    assert Case.objects.count() == 1
+    assert resident.get(f"/cases/{case.pk}/").status_code == 404  # not theirs yet
+    resident.post(f"/cases/{case.pk}/follow/")
+    assert resident.get(f"/cases/{case.pk}/").status_code == 200
+    assert case.title in resident.get("/cases/").content.decode()
+    worker.post(f"/cases/{case.pk}/act/", {"action": "accept", "version": 0})
+    worker.post(f"/cases/{case.pk}/act/", {"action": "resolve", "version": 1, "note": "已清理"})
+    assert Notification.objects.filter(
+        user=world.users["resident"], title__contains="已办结"
+    ).exists()
+    # A resolved case cannot be joined any more.
+    other = world.client("party_member").post(f"/cases/{case.pk}/follow/")
+    assert other.status_code == 404
