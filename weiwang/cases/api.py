@@ -78,6 +78,7 @@ class CaseIn(Schema):
     category: str  # code, e.g. "environment"
     description: str
     building_id: int | None = None
+    estate_id: int | None = None  # an estate's common areas, when no building is given
     room: str = ""
     place: str = ""
     grade: str = ""  # time-limit code; the category's default when empty
@@ -189,8 +190,9 @@ def case_create(request: HttpRequest, payload: CaseIn):
         raise ApplicationError(_("来源只能是 worker 或 hotline。"), code="source")
     if payload.source == CaseSource.HOTLINE and not payload.external_number.strip():
         raise ApplicationError(_("热线工单请填写工单编号。"), code="external_number")
-    micro_grid, building, dwelling = selectors.report_place(
-        request.user, {"building": payload.building_id, "room": payload.room}
+    where = payload.building_id or (f"e{payload.estate_id}" if payload.estate_id else "")
+    micro_grid, building, dwelling, estate = selectors.report_place(
+        request.user, {"building": where, "room": payload.room}
     )
     case, _code = services.case_report(
         actor=request.user,
@@ -199,7 +201,7 @@ def case_create(request: HttpRequest, payload: CaseIn):
         micro_grid=micro_grid,
         source=payload.source,
         limit=limit,
-        estate=building.estate if building else None,
+        estate=estate,
         building=building,
         dwelling=dwelling,
         place=payload.place,

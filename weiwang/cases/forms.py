@@ -29,7 +29,7 @@ class CaseReportForm(forms.Form):
             attrs={"rows": 4, "placeholder": _("例如:3栋2单元楼道堆放杂物,影响通行")}
         ),
     )
-    building = forms.ChoiceField(label=_("楼栋"), required=False)
+    building = forms.ChoiceField(label=_("地点"), required=False)
     room = forms.CharField(
         label=_("房号"), max_length=20, required=False, help_text=_("选填,例如 1201")
     )
@@ -53,9 +53,7 @@ class CaseReportForm(forms.Form):
         if buildings is None:
             del self.fields["building"], self.fields["room"]
         else:
-            self.fields["building"].choices = [("", _("请选择"))] + [
-                (b.pk, str(b)) for b in buildings
-            ]
+            self.fields["building"].choices = [("", _("请选择")), *buildings]
         if not staff:
             del self.fields["limit"], self.fields["people_involved"]
         else:

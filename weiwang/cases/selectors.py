@@ -13,7 +13,7 @@ from weiwang.access import Action, can, get_or_404, grants_for, scope_q
 from weiwang.cases.models import OPEN_STATES, Case, CaseCategory, CaseFollower, CaseState
 from weiwang.cases.services import actor_position
 from weiwang.core.errors import ApplicationError
-from weiwang.regions.models import Building, Dwelling, Region
+from weiwang.regions.models import Building, Dwelling, Estate, Region
 from weiwang.regions.selectors import dwellings_for_user
 
 
@@ -122,6 +122,34 @@ def buildings_for_report(user):
     )
 
 
+def _estate_place(user, estate_id: str):
+    """An estate's common areas: the micro-grid of most of its dwellings the user looks after
+    (their own micro-grid first)."""
+    dwellings = dwellings_for_user(user).filter(
+        unit__building__estate_id=int(estate_id) if estate_id.isdigit() else 0
+    )
+    grids = Counter(dwellings.values_list("micro_grid", flat=True))
+    if not grids:
+        raise ApplicationError(_("请从列表中选择楼栋或小区。"), code="building")
+    mine = [g.region_id for g in grants_for(user)]
+    chosen = next((g for g in grids if g in mine), None) or grids.most_common(1)[0][0]
+    return Region.objects.get(pk=chosen), None, None, Estate.objects.get(pk=int(estate_id))
+
+
+def places_for_report(user) -> list[tuple[str, str]]:
+    """The choices of where: each estate's common areas, then its buildings."""
+    choices: list[tuple[str, str]] = []
+    current = None
+    for building in buildings_for_report(user):
+        if building.estate_id != current:
+            current = building.estate_id
+            choices.append(
+                (f"e{current}", _("%(estate)s(公共区域)") % {"estate": building.estate.name})
+            )
+        choices.append((str(building.pk), str(building)))
+    return choices
+
+
 def own_dwelling(user) -> Dwelling | None:
     resident = getattr(user, "resident", None)
     if resident is None:
@@ -129,10 +157,12 @@ def own_dwelling(user) -> Dwelling | None:
     return resident.household.dwelling
 
 
-def report_place(user, data) -> tuple[Region, Building | None, Dwelling | None]:
-    """Where a staff report happens: the room if given, else the building, else the
-    reporter's own micro-grid."""
-    building_id = data.get("building")
+def report_place(user, data) -> tuple[Region, Building | None, Dwelling | None, Estate | None]:
+    """Where a staff report happens: the room if given, else the building, else an estate's
+    common areas ("e<id>"), else the reporter's own micro-grid."""
+    building_id = str(data.get("building") or "")
+    if building_id.startswith("e"):
+        return _estate_place(user, building_id[1:])
     if building_id:
         building = (
             Building.objects.filter(
@@ -154,15 +184,15 @@ def report_place(user, data) -> tuple[Region, Building | None, Dwelling | None]:
                     % {"building": building, "room": room},
                     code="room",
                 )
-            return dwelling.micro_grid, building, dwelling
+            return dwelling.micro_grid, building, dwelling, building.estate
         mine = [g.region_id for g in grants_for(user)]
         grids = Counter(dwellings.values_list("micro_grid", flat=True))
         preferred = next((g for g in grids if g in mine), None)
         chosen = preferred or building.micro_grid_id or grids.most_common(1)[0][0]
-        return Region.objects.get(pk=chosen), building, None
+        return Region.objects.get(pk=chosen), building, None, building.estate
     micro = [g.region_id for g in grants_for(user) if g.region_path.strip("/").count("/") == 4]
     if len(micro) == 1:
-        return Region.objects.get(pk=micro[0]), None, None
+        return Region.objects.get(pk=micro[0]), None, None, None
     raise ApplicationError(_("请选择发生在哪栋楼。"), code="place")
 
 

@@ -47,7 +47,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         request.FILES or None,
         categories=selectors.active_categories(),
-        buildings=selectors.buildings_for_report(request.user) if staff else None,
+        buildings=selectors.places_for_report(request.user) if staff else None,
         staff=staff,
     )
     similar = []
@@ -55,23 +55,23 @@ def case_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             if staff:
-                micro_grid, building, dwelling = selectors.report_place(request.user, data)
+                micro_grid, building, dwelling, estate = selectors.report_place(request.user, data)
             else:
                 micro_grid, building, dwelling = own.micro_grid, own.unit.building, own
+                estate = building.estate
             if len(data["photos"]) > MAX_PHOTOS:
                 raise ApplicationError(
                     _("最多上传 %(n)d 张照片。") % {"n": MAX_PHOTOS}, code="photos"
                 )
             photos = [clean_photo(p) for p in data["photos"]]
-            if building and not request.POST.get("confirm_new"):
+            if (building or estate) and not request.POST.get("confirm_new"):
                 similar = selectors.similar_open_cases(
-                    request.user,
-                    building=building,
-                    estate=building.estate,
-                    words=data["description"],
+                    request.user, building=building, estate=estate, words=data["description"]
                 )
             if not similar:
-                case = _report(request, data, micro_grid, building, dwelling, photos, staff)
+                case = _report(
+                    request, data, (micro_grid, building, dwelling, estate), photos, staff
+                )
                 messages.success(request, _("已上报,编号 %(number)s。") % {"number": case.number})
                 return redirect("case_detail", pk=case.pk)
         except ApplicationError as error:
@@ -93,7 +93,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
 
 
 @transaction.atomic
-def _report(request, data, micro_grid, building, dwelling, photos, staff):
+def _report(request, data, place, photos, staff):
+    micro_grid, building, dwelling, estate = place
     category = selectors.active_categories().get(pk=int(data["category"]))
     reporter = None
     if staff and data.get("source") == CaseSource.RESIDENT and dwelling is not None:
@@ -106,7 +107,7 @@ def _report(request, data, micro_grid, building, dwelling, photos, staff):
         micro_grid=micro_grid,
         source=data.get("source") or (CaseSource.WORKER if staff else CaseSource.RESIDENT),
         limit=data.get("limit"),
-        estate=building.estate if building else None,
+        estate=estate,
         building=building,
         dwelling=dwelling,
         place=data.get("place", ""),

@@ -149,7 +149,7 @@ def test_a_case_from_phone_report_to_resident_rating(browser, live_server, tmp_p
     page.get_by_role("link", name="上报事件").first.click()
     page.get_by_label("分类").select_option(label="环境整治")
     page.get_by_label("发生了什么").fill("3栋1单元楼道堆满纸箱,住户反映无法通行")
-    page.get_by_label("楼栋").select_option(label="红星小区3栋")
+    page.get_by_label("地点", exact=True).select_option(label="红星小区3栋")
     page.get_by_label("房号").fill("501")
     page.get_by_text("更多信息").click()
     page.get_by_label("来源").select_option(label="居民反映(代为登记)")

@@ -189,3 +189,22 @@ def test_a_resident_joins_an_open_case_instead_of_reporting_again(world):
     # A resolved case cannot be joined any more.
     other = world.client("party_member").post(f"/cases/{case.pk}/follow/")
     assert other.status_code == 404
+
+
+def test_a_worker_reports_at_an_estates_common_areas(world):
+    client = world.client("micro_grid_worker")
+    estate = world.buildings["红星小区3"].estate
+    page = client.get("/cases/new/").content.decode()
+    assert f'value="e{estate.pk}"' in page and "红星小区(公共区域)" in page
+    client.post(
+        "/cases/new/",
+        {
+            "category": CaseCategory.objects.get(code="environment").pk,
+            "description": "小区东门积水",
+            "building": f"e{estate.pk}",
+            "source": "worker",
+        },
+    )
+    case = Case.objects.get()
+    assert case.estate == estate and case.building is None
+    assert case.micro_grid == world.regions["M1"]  # the worker's own micro-grid in the estate
