@@ -211,3 +211,24 @@ class Ballot(models.Model):
 
     def __str__(self) -> str:
         return str(self.id)
+
+
+class FollowUpTask(models.Model):
+    """What a decision commits the community to do, who does it, by when; public with the
+    topic so residents can see it done."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(_("任务"), max_length=200)
+    responsible = models.CharField(_("责任方"), max_length=100)
+    due_on = models.DateField(_("完成期限"))
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    done_note = models.CharField(_("完成情况"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("落实任务")
+        verbose_name_plural = _("落实任务")
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.title

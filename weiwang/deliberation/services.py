@@ -451,3 +451,38 @@ def votes_due_to_close(now: dt.datetime) -> list[Vote]:
 
 def vote_publicity_until(vote: Vote) -> dt.datetime | None:
     return vote.closed_at + dt.timedelta(days=vote.publicity_days) if vote.closed_at else None
+
+
+@transaction.atomic
+def task_add(*, actor, topic: Topic, title: str, responsible: str, due_on: dt.date):
+    """Turn the decision into a follow-up task (only once the topic is decided)."""
+    from weiwang.deliberation.models import FollowUpTask
+
+    if topic.status != TopicStatus.DECIDED:
+        raise ApplicationError(_("表决结果公布后才能安排落实任务。"), code="topic_state")
+    if not title.strip() or not responsible.strip():
+        raise ApplicationError(_("请写明任务和责任方。"), code="task_fields")
+    task = FollowUpTask.objects.create(
+        topic=topic, title=title.strip()[:200], responsible=responsible.strip()[:100], due_on=due_on
+    )
+    audit_record(actor=actor, action="topic.task", target_type="topic", target_id=topic.pk)
+    return task
+
+
+@transaction.atomic
+def task_done(*, actor, task, note: str):
+    if task.done_at:
+        raise ApplicationError(_("这项任务已经完成。"), code="task_done")
+    if not note.strip():
+        raise ApplicationError(_("请写明完成情况。"), code="note_required")
+    task.done_at, task.done_note = timezone.now(), note.strip()[:300]
+    task.save(update_fields=["done_at", "done_note"])
+    notify(
+        users=_affected_accounts(task.topic),
+        title=_("落实情况:%(task)s 已完成") % {"task": task.title},
+        url=reverse("topic_detail", args=[task.topic_id]),
+    )
+    audit_record(
+        actor=actor, action="topic.task_done", target_type="topic", target_id=task.topic_id
+    )
+    return task

@@ -135,6 +135,7 @@ def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "topic": topic,
         "meetings": topic.meetings.all(),
         "votes": topic.votes.all(),
+        "tasks": topic.tasks.all(),
         "runs": selectors.runs_consultations(request.user, topic),
         "kinds": VoteKind.choices,
         "units": VoteUnit.choices,
@@ -350,3 +351,41 @@ def vote_state(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as error:
         messages.error(request, error.message)
     return redirect("vote_detail", pk=vote.pk)
+
+
+@login_required
+@require_POST
+def task_new(request: HttpRequest, pk: int) -> HttpResponse:
+    topic = _run(request, pk)
+    try:
+        due = dt.date.fromisoformat(request.POST.get("due_on", ""))
+    except ValueError:
+        messages.error(request, _("请填写完成期限。"))
+        return redirect("topic_detail", pk=topic.pk)
+    try:
+        services.task_add(
+            actor=request.user,
+            topic=topic,
+            title=request.POST.get("title", ""),
+            responsible=request.POST.get("responsible", ""),
+            due_on=due,
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("topic_detail", pk=topic.pk)
+
+
+@login_required
+@require_POST
+def task_finish(request: HttpRequest, pk: int) -> HttpResponse:
+    from weiwang.deliberation.models import FollowUpTask
+
+    task = FollowUpTask.objects.filter(pk=pk).first()
+    if task is None:
+        raise Http404
+    topic = _run(request, task.topic_id)
+    try:
+        services.task_done(actor=request.user, task=task, note=request.POST.get("note", ""))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("topic_detail", pk=topic.pk)

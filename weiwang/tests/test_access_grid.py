@@ -159,6 +159,20 @@ def _topic(world, persona, scope, suffix=""):
     return f"/topics/{topic.pk}/{suffix}"
 
 
+def _task(world, persona, scope):
+    import datetime as dt
+
+    from weiwang.deliberation.models import FollowUpTask, Topic, TopicStatus
+
+    topic = Topic.objects.get(pk=int(_topic(world, persona, scope).split("/")[2]))
+    topic.status = TopicStatus.DECIDED
+    topic.save()
+    task = FollowUpTask.objects.create(
+        topic=topic, title="安装座椅", responsible="物业", due_on=dt.date(2027, 1, 1)
+    )
+    return f"/tasks/{task.pk}/done/"
+
+
 def _meeting(world, persona, scope):
     import datetime as dt
 
@@ -451,6 +465,10 @@ CASES: dict[str, Case] = {
         "post", lambda w, p, s: _topic(w, p, s, "votes/"), scoped(REVIEWERS, 302)
     ),
     "meetings/<int:pk>/minutes/": Case("post", _meeting, scoped(REVIEWERS, 302)),
+    "topics/<int:pk>/tasks/": Case(
+        "post", lambda w, p, s: _topic(w, p, s, "tasks/"), scoped(REVIEWERS, 302)
+    ),
+    "tasks/<int:pk>/done/": Case("post", lambda w, p, s: _task(w, p, s), scoped(REVIEWERS, 302)),
     "votes/<int:pk>/": Case("get", _vote, scoped(CASE_VIEWERS)),
     "votes/<int:pk>/ballot/": Case(
         "post", lambda w, p, s: _vote(w, p, s, "ballot/"), scoped(CASE_VIEWERS, 302)

@@ -299,3 +299,35 @@ def test_topics_are_reviewed_and_meetings_announced_in_time(world):
     )
     assert meeting.pk and Resident.objects.exists()
     assert VoteOption.objects.count() == 0
+
+
+def test_the_decision_becomes_follow_up_tasks(world, topic):
+    from weiwang.deliberation.services import task_add, task_done
+
+    with pytest.raises(ApplicationError) as caught:
+        task_add(
+            actor=None,
+            topic=topic,
+            title="设集中投放点",
+            responsible="物业",
+            due_on=dt.date(2026, 12, 31),
+        )
+    assert caught.value.code == "topic_state"  # not decided yet
+    vote = _vote(world, topic)
+    vote_open(actor=None, vote=vote)
+    for key in ("zhaoliu", "wangwu"):
+        ballot_cast(vote=vote, entry=_entry(world, vote, key), choices=_options(vote)[:1])
+    vote_close(actor=None, vote=vote)
+    topic.refresh_from_db()
+    task = task_add(
+        actor=None,
+        topic=topic,
+        title="设集中投放点",
+        responsible="物业",
+        due_on=dt.date(2026, 12, 31),
+    )
+    with pytest.raises(ApplicationError):
+        task_done(actor=None, task=task, note=" ")
+    task_done(actor=None, task=task, note="已在3栋与4栋之间设点")
+    page = world.client("resident").get(f"/topics/{topic.pk}/").content.decode()
+    assert "设集中投放点" in page and "已在3栋与4栋之间设点" in page
