@@ -8,6 +8,7 @@ from weiwang.api import api
 from weiwang.cases import open311, public_views, settings_views
 from weiwang.cases import views as case_views
 from weiwang.core import views as core_views
+from weiwang.deliberation import project_views
 from weiwang.deliberation import views as topic_views
 from weiwang.notices import views as notice_views
 from weiwang.people import change_views, export_views, import_views
@@ -99,6 +100,14 @@ urlpatterns = [
     path("votes/<int:pk>/change/", topic_views.vote_change, name="vote_change"),
     path("votes/<int:pk>/paper/", topic_views.vote_paper, name="vote_paper"),
     path("votes/<int:pk>/state/", topic_views.vote_state, name="vote_state"),
+    path("projects/", project_views.fund_list, name="fund_list"),
+    path("funds/new/", project_views.fund_new, name="fund_new"),
+    path("funds/<int:pk>/", project_views.fund_detail, name="fund_detail"),
+    path("funds/<int:pk>/act/", project_views.fund_act, name="fund_act"),
+    path("funds/<int:pk>/propose/", project_views.project_new, name="project_new"),
+    path("projects/<int:pk>/", project_views.project_detail, name="project_detail"),
+    path("projects/<int:pk>/act/", project_views.project_act, name="project_act"),
+    path("projects/<int:pk>/receipts/<int:entry>/", project_views.receipt, name="project_receipt"),
     path("inbox/", notice_views.inbox, name="inbox"),
     path("inbox/read/", notice_views.mark_read, name="notifications_read"),
     path("open311/v2/", open311.root, name="open311_root"),

@@ -143,6 +143,10 @@ class Vote(models.Model):
 class VoteOption(models.Model):
     vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="options")
     label = models.CharField(_("选项"), max_length=200)
+    # On a micro-project ballot, the project this option stands for.
+    project = models.ForeignKey(
+        "deliberation.Project", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     sort = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -232,3 +236,140 @@ class FollowUpTask(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# -- micro-projects (社区保障资金 / 微实事) ----------------------------------------------------
+
+
+class Fund(models.Model):
+    """A community's annual fund for micro-projects."""
+
+    community = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    budget = models.DecimalField(_("预算(元)"), max_digits=12, decimal_places=2)
+    ballot = models.OneToOneField(
+        Vote, null=True, blank=True, on_delete=models.PROTECT, related_name="fund"
+    )
+    selected_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("社区保障资金")
+        verbose_name_plural = _("社区保障资金")
+        constraints = [
+            models.UniqueConstraint(fields=["community", "year"], name="fund_one_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.community} {self.year}"
+
+
+class NegativeItem(models.Model):
+    """The negative list: what the fund may not pay for, with the reason shown to proposers."""
+
+    name = models.CharField(_("名称"), max_length=60)
+    reason = models.CharField(_("原因"), max_length=200)
+    keywords = models.CharField(_("关键词(逗号分隔)"), max_length=300)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("负面清单")
+        verbose_name_plural = _("负面清单")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProjectStatus(models.TextChoices):
+    PROPOSED = "proposed", _("已提议")
+    REFUSED = "refused", _("未通过审议")
+    APPROVED = "approved", _("议事会通过,待投票")
+    SELECTED = "selected", _("入选")
+    NOT_SELECTED = "not_selected", _("未入选")
+    IMPLEMENTING = "implementing", _("实施中")
+    ACCEPTED = "accepted", _("已验收")
+
+
+class Project(models.Model):
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="projects")
+    title = models.CharField(_("项目"), max_length=100)
+    place = models.CharField(_("地点"), max_length=200)
+    why = models.TextField(_("理由"))
+    estimate = models.DecimalField(_("预算估算(元)"), max_digits=12, decimal_places=2)
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_by = models.CharField(_("提议方"), max_length=100)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.PROPOSED
+    )
+    status_note = models.CharField(_("说明"), max_length=300, blank=True)
+    implementer = models.CharField(_("实施方"), max_length=100, blank=True)
+    progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("微实事项目")
+        verbose_name_plural = _("微实事项目")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProjectStep(models.Model):
+    """The five steps, each on record: Party proposes, council decides, committee implements,
+    Party accepts, supervisory committee supervises."""
+
+    class Step(models.TextChoices):
+        PARTY_PROPOSES = "party_proposes", _("党组织提议")
+        COUNCIL_DECIDES = "council_decides", _("议事会决议")
+        COMMITTEE_IMPLEMENTS = "committee_implements", _("居委会实施")
+        PARTY_ACCEPTS = "party_accepts", _("党组织验收")
+        SUPERVISION = "supervision", _("监委会监督")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="steps")
+    step = models.CharField(max_length=24, choices=Step.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(_("说明"), max_length=300)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.step}"
+
+
+def receipt_path(instance: Spending, filename: str) -> str:
+    return f"projects/{instance.project_id}/{filename}"
+
+
+class Spending(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="spending")
+    item = models.CharField(_("支出事项"), max_length=200)
+    amount = models.DecimalField(_("金额(元)"), max_digits=12, decimal_places=2)
+    spent_on = models.DateField(_("日期"))
+    receipt = models.ImageField(_("票据照片"), upload_to=receipt_path)
+
+    class Meta:
+        ordering = ["spent_on", "id"]
+
+    def __str__(self) -> str:
+        return self.item
+
+
+class ProjectRating(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="ratings")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    rating = models.CharField(max_length=16)  # satisfied / basic / dissatisfied
+    comment = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="project_rating_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}:{self.rating}"

@@ -51,3 +51,44 @@ def runs_consultations(user, topic: Topic) -> bool:
     return (
         can(user, Action.RUN_CONSULTATIONS) and Topic.objects.filter(allowed, pk=topic.pk).exists()
     )
+
+
+def funds_for_user(user) -> QuerySet:
+    """Funds of the communities the user works in or lives in (their pages are public)."""
+    from weiwang.deliberation.models import Fund
+
+    if not getattr(user, "is_authenticated", False):
+        return Fund.objects.none()
+    from weiwang.access import grants_for
+
+    visible = scope_q(user, Action.VIEW_CASES, path="community__path", building="", household="")
+    # Those who work inside a community (grids, micro-grids, buildings) see its funds too.
+    inside = [
+        int(g.region_path.strip("/").split("/")[2])
+        for g in grants_for(user)
+        if g.region_path.strip("/").count("/") >= 2
+    ]
+    visible |= Q(community_id__in=inside)
+    home = _home(user)
+    if home is not None:
+        ids = home.region_path.strip("/").split("/")
+        visible |= Q(community_id=int(ids[2])) if len(ids) > 2 else Q()
+    return Fund.objects.filter(visible).select_related("community", "ballot")
+
+
+def get_project_for_user(user, pk: object):
+    from weiwang.deliberation.models import Project
+
+    return get_or_404(
+        Project.objects.filter(fund__in=funds_for_user(user)).select_related("fund__community"), pk
+    )
+
+
+def runs_fund(user, fund) -> bool:
+    allowed = scope_q(user, Action.RUN_CONSULTATIONS, path="path", building="", household="")
+    from weiwang.regions.models import Region
+
+    return (
+        can(user, Action.RUN_CONSULTATIONS)
+        and Region.objects.filter(allowed, pk=fund.community_id).exists()
+    )

@@ -54,6 +54,9 @@ IMPORTERS = {"district_admin", "street_admin", "community_worker"}  # a communit
 SAME_ESTATE = {"micro_grid_worker", "building_head", "party_member", "resident"}
 CASE_VIEWERS = BROWSERS | HOUSEHOLD_OWNERS  # staff see their region's cases; residents their own
 REVIEWERS = {"district_admin", "street_admin", "community_worker"}  # run 有事好商量
+# A community's funds and projects are public to everyone working or living in it: the "other"
+# resident of these personas lives in the same community (兴乐社区).
+SAME_COMMUNITY = {"grid_worker", "grid_worker2", "micro_grid_worker"} | SAME_ESTATE
 
 
 @dataclass(frozen=True)
@@ -173,6 +176,65 @@ def _task(world, persona, scope):
     return f"/tasks/{task.pk}/done/"
 
 
+def _fund(world, persona, scope):
+    from decimal import Decimal
+
+    from weiwang.deliberation.models import Fund
+
+    community = world.regions[
+        {
+            "zhangsan": "C",
+            "lixiuying": "C",
+            "zhaoliu": "C",
+            "wangwu": "C",
+            "sunqi": "C2",
+            "zhouba": "C3",
+            "wujiu": "C4",
+        }[SCOPES[persona][0 if scope == "own" else 1]]
+    ]
+    fund, _new = Fund.objects.get_or_create(
+        community=community, year=2026, defaults={"budget": Decimal("50000")}
+    )
+    return fund
+
+
+def _project(world, persona, scope, suffix=""):
+    from decimal import Decimal
+
+    from weiwang.deliberation.models import Project
+
+    project = Project.objects.create(
+        fund=_fund(world, persona, scope),
+        title="修路",
+        place="小区",
+        why="破损",
+        estimate=Decimal("1000"),
+        proposer=world.users["community_worker"],
+        proposed_by="居民",
+    )
+    return f"/projects/{project.pk}/{suffix}"
+
+
+def _receipt(world, persona, scope):
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.core.files.base import ContentFile
+
+    from weiwang.deliberation.models import Project, Spending
+
+    url = _project(world, persona, scope)
+    project = Project.objects.get(pk=int(url.split("/")[2]))
+    entry = Spending.objects.create(
+        project=project,
+        item="材料",
+        amount=Decimal("10"),
+        spent_on=dt.date(2026, 11, 1),
+        receipt=ContentFile(_TINY_JPEG, name="r.jpg"),
+    )
+    return f"{url}receipts/{entry.pk}/"
+
+
 def _meeting(world, persona, scope):
     import datetime as dt
 
@@ -244,6 +306,12 @@ _TINY_JPEG = _tiny_jpeg()
 
 def _dwelling(world, persona, scope):
     return _resident(world, persona, scope).household.dwelling
+
+
+def _community(persona: str, scope: str) -> int:
+    if persona not in RESIDENT_VIEWERS:
+        return 404
+    return 200 if scope == "own" or persona in SAME_COMMUNITY else 404
 
 
 def scoped(allowed: set[str], ok: int = 200) -> Callable[[str, str], int]:
@@ -493,6 +561,25 @@ CASES: dict[str, Case] = {
         api=True,
         data=lambda p, s: {"choices": [1]},
     ),
+    "projects/": Case("get", lambda w, p, s: "/projects/", by_persona(RESIDENT_VIEWERS, 200)),
+    # Without a community chosen nobody registers a fund (creating one: test_projects.py).
+    "funds/new/": Case("post", lambda w, p, s: "/funds/new/", everyone(404)),
+    "funds/<int:pk>/": Case(
+        "get", lambda w, p, s: f"/funds/{_fund(w, p, s).pk}/", lambda p, s: _community(p, s)
+    ),
+    "funds/<int:pk>/act/": Case(
+        "post", lambda w, p, s: f"/funds/{_fund(w, p, s).pk}/act/", scoped(REVIEWERS, 302)
+    ),
+    "funds/<int:pk>/propose/": Case(
+        "get",
+        lambda w, p, s: f"/funds/{_fund(w, p, s).pk}/propose/",
+        lambda p, s: _community(p, s),
+    ),
+    "projects/<int:pk>/": Case("get", _project, lambda p, s: _community(p, s)),
+    "projects/<int:pk>/act/": Case(
+        "post", lambda w, p, s: _project(w, p, s, "act/"), scoped(REVIEWERS, 302)
+    ),
+    "projects/<int:pk>/receipts/<int:entry>/": Case("get", _receipt, lambda p, s: _community(p, s)),
     "inbox/": Case("get", lambda w, p, s: "/inbox/", everyone(200)),
     "inbox/read/": Case("post", lambda w, p, s: "/inbox/read/", everyone(302)),
     "tags/": Case("get", lambda w, p, s: "/tags/", by_persona(TAG_MANAGERS, 200)),
