@@ -87,3 +87,94 @@ def seed_demo_consultation(community: Region, *, seed: int = 2022) -> None:
                 now=opens + dt.timedelta(hours=rng.randrange(1, 110)),
             )
     vote_close(actor=worker, vote=vote, now=opens + dt.timedelta(days=5))
+
+
+def seed_demo_projects(community: Region, *, seed: int = 2022) -> None:
+    """The 2026 fund of 兴乐社区: two funded micro-projects (repair a broken path, install
+    fitness equipment) through proposal, council, ballot, selection, spending and acceptance;
+    one more proposal that lost the vote, and one refused by the negative list."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from weiwang.deliberation import projects
+    from weiwang.deliberation.models import Fund
+
+    staff = (
+        RoleAssignment.objects.filter(region=community, role="community_worker")
+        .select_related("user")
+        .first()
+    )
+    if staff is None:
+        return
+    worker, rng = staff.user, random.Random(seed + 1)
+    fund = Fund.objects.create(community=community, year=2026, budget=Decimal("80000"))
+    ideas = [
+        (
+            "修补红星小区破损步道",
+            "红星小区中心花园",
+            "步道砖块松动破损,老人雨天容易摔倒。",
+            "32000",
+        ),
+        ("安装健身器材", "香城花园东侧空地", "小区没有健身场地,居民希望就近锻炼。", "28000"),
+        ("增设休闲座椅", "兴乐苑主干道", "老人散步途中没有地方休息。", "30000"),
+        ("补贴住户物业费", "全社区", "减轻住户物业费负担。", "50000"),
+    ]
+    made = [
+        projects.project_propose(
+            actor=worker,
+            fund=fund,
+            title=t,
+            place=p,
+            why=w,
+            estimate=Decimal(e),
+            proposed_by="居民代表",
+        )
+        for t, p, w, e in ideas
+    ]
+    for project in made[:3]:
+        projects.project_council(
+            actor=worker, project=project, approve=True, note="议事会同意列入投票"
+        )
+    opens = timezone.make_aware(dt.datetime(2026, 4, 1, 9, 0))
+    vote = projects.fund_ballot(
+        actor=worker,
+        fund=fund,
+        opens_at=opens,
+        closes_at=opens + dt.timedelta(days=7),
+        max_choices=2,
+    )
+    vote_open(actor=worker, vote=vote, now=opens)
+    option = {o.project_id: o.pk for o in vote.options.all()}
+    path, gym, seats = made[:3]
+    for entry in RollEntry.objects.filter(vote=vote).order_by("pk"):
+        if rng.random() < 0.45:
+            picks = [path.pk] if rng.random() < 0.75 else []
+            picks += [gym.pk] if rng.random() < 0.6 else [seats.pk] if rng.random() < 0.5 else []
+            if picks:
+                ballot_cast(
+                    vote=vote,
+                    entry=entry,
+                    choices=[option[p] for p in picks],
+                    now=opens + dt.timedelta(hours=rng.randrange(1, 160)),
+                )
+    vote_close(actor=worker, vote=vote, now=opens + dt.timedelta(days=7))
+    fund.refresh_from_db()
+    for project in projects.fund_select(actor=worker, fund=fund):
+        projects.project_implement(actor=worker, project=project, implementer="新都区某工程公司")
+        for item, share in (("材料", Decimal("0.6")), ("人工", Decimal("0.35"))):
+            out = io.BytesIO()
+            Image.new("RGB", (600, 400), "white").save(out, format="JPEG")
+            projects.spending_add(
+                actor=worker,
+                project=project,
+                item=item,
+                amount=(project.estimate * share).quantize(Decimal("1")),
+                spent_on=dt.date(2026, 6, 15),
+                receipt=SimpleUploadedFile(
+                    "receipt.jpg", out.getvalue(), content_type="image/jpeg"
+                ),
+            )
+        projects.project_accept(actor=worker, project=project, note="党组织验收合格")
+        projects.project_supervise(actor=worker, project=project, note="监委会全程监督,支出公开")

@@ -143,3 +143,13 @@ def test_demo_has_a_year_of_cases_and_the_garbage_bin_story(demo):
     vote = Vote.objects.get(topic__case=story)
     assert vote.status == "closed" and vote.result["passed"] and vote.result["voted"] > 0
     assert vote.topic.meetings.get().minutes
+
+
+def test_demo_has_two_funded_micro_projects(demo):
+    from weiwang.deliberation.models import Project
+
+    funded = Project.objects.filter(status="accepted").order_by("id")
+    assert [p.title for p in funded] == ["修补红星小区破损步道", "安装健身器材"]
+    assert all(p.spending.count() == 2 and p.steps.count() == 5 for p in funded)
+    assert Project.objects.get(title="增设休闲座椅").status == "not_selected"
+    assert Project.objects.get(title="补贴住户物业费").status == "refused"

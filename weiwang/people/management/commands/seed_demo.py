@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from weiwang.cases.demo import seed_demo_cases
 from weiwang.cases.services import cases_sweep
-from weiwang.deliberation.demo import seed_demo_consultation
+from weiwang.deliberation.demo import seed_demo_consultation, seed_demo_projects
 from weiwang.people.demo import create_demo_users, place_zhang_san
 from weiwang.people.seeding import DEMO_RESIDENTS, build_area
 from weiwang.regions.models import Region
@@ -62,6 +62,7 @@ class Command(BaseCommand):
         create_demo_users(area, zhang_san)
         cases = seed_demo_cases(area["community"], seed=seed)
         seed_demo_consultation(area["community"], seed=seed)
+        seed_demo_projects(area["community"], seed=seed)
         cases_sweep()  # what is overdue by now is marked, told and escalated
         total = time.perf_counter() - started
         self.stdout.write(
