@@ -94,6 +94,7 @@ def auth_token(request: HttpRequest, payload: TokenIn):
 
 def _register_routers() -> None:
     from weiwang.cases.api import router as cases_router
+    from weiwang.deliberation.api import funds_router, topics_router
     from weiwang.deliberation.api import router as votes_router
     from weiwang.people.api import router as people_router
     from weiwang.regions.api import router as regions_router
@@ -102,6 +103,8 @@ def _register_routers() -> None:
     api.add_router("/residents", people_router)
     api.add_router("/cases", cases_router)
     api.add_router("/votes", votes_router)
+    api.add_router("/topics", topics_router)
+    api.add_router("/funds", funds_router)
 
 
 _register_routers()

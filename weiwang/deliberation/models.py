@@ -342,6 +342,21 @@ class ProjectStep(models.Model):
         return f"{self.project_id} {self.step}"
 
 
+class Milestone(models.Model):
+    """A step of the work with its date; done ones move the project's progress."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("节点"), max_length=200)
+    due_on = models.DateField(_("计划日期"))
+    done_on = models.DateField(_("完成日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 def receipt_path(instance: Spending, filename: str) -> str:
     return f"projects/{instance.project_id}/{filename}"
 

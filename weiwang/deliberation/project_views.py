@@ -157,6 +157,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "project": project,
         "steps": project.steps.select_related("actor"),
         "spending": project.spending.all(),
+        "milestones": project.milestones.all(),
         "spent": projects.spent(project),
         "runs": selectors.runs_fund(request.user, project.fund),
         "ratings": {k: ratings.count(k) for k in ("satisfied", "basic", "dissatisfied")},
@@ -202,6 +203,18 @@ def project_act(request: HttpRequest, pk: int) -> HttpResponse:
                 amount=_money(request.POST.get("amount", "")),
                 spent_on=spent_on,
                 receipt=request.FILES.get("receipt"),
+            )
+        elif what == "milestone":
+            try:
+                due = dt.date.fromisoformat(request.POST.get("due_on", ""))
+            except ValueError:
+                raise ApplicationError(_("请填写计划日期。"), code="due_on") from None
+            projects.milestone_add(project=project, title=note, due_on=due)
+        elif what == "milestone_done":
+            projects.milestone_done(
+                project=project,
+                milestone_id=int(request.POST.get("milestone") or 0),
+                done_on=timezone.localdate(),
             )
         elif what == "accept":
             projects.project_accept(actor=request.user, project=project, note=note)

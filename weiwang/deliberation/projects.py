@@ -257,3 +257,28 @@ def project_rate(*, user, project: Project, rating: str, comment: str = "") -> P
         project=project, user=user, defaults={"rating": rating, "comment": comment.strip()[:300]}
     )
     return found
+
+
+def milestone_add(*, project: Project, title: str, due_on: dt.date):
+    from weiwang.deliberation.models import Milestone
+
+    if project.status not in (ProjectStatus.SELECTED, ProjectStatus.IMPLEMENTING):
+        raise ApplicationError(_("入选和实施中的项目才能安排节点。"), code="project_state")
+    if not title.strip():
+        raise ApplicationError(_("请写明节点内容。"), code="milestone")
+    return Milestone.objects.create(project=project, title=title.strip()[:200], due_on=due_on)
+
+
+@transaction.atomic
+def milestone_done(*, project: Project, milestone_id: int, done_on: dt.date) -> Project:
+    """Mark a milestone done; progress is the share of milestones done."""
+    milestone = project.milestones.filter(pk=milestone_id, done_on__isnull=True).first()
+    if milestone is None:
+        raise ApplicationError(_("没有这个未完成的节点。"), code="milestone")
+    milestone.done_on = done_on
+    milestone.save(update_fields=["done_on"])
+    total = project.milestones.count()
+    done = project.milestones.filter(done_on__isnull=False).count()
+    project.progress = round(100 * done / total) if total else 0
+    project.save(update_fields=["progress"])
+    return project

@@ -52,7 +52,7 @@ class TopicForm(forms.Form):
         self.fields["scope"].choices = scopes
 
 
-def _scopes(user) -> list[tuple[str, str]]:
+def proposal_scopes(user) -> list[tuple[str, str]]:
     """What a proposer may name as the affected scope: residents their building, estate, grid
     or community; staff the grids and communities of their region."""
     resident = getattr(user, "resident", None)
@@ -71,7 +71,7 @@ def _scopes(user) -> list[tuple[str, str]]:
     return [(f"r{r.pk}", r.name) for r in regions.order_by("path")[:200]]
 
 
-def _scope_objects(choice: str, user):
+def scope_objects(choice: str, user):
     from weiwang.regions.models import Building, Estate
 
     kind, pk = choice[:1], int(choice[1:])
@@ -96,7 +96,7 @@ def topic_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def topic_new(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.PROPOSE_TOPICS)
-    scopes = _scopes(request.user)
+    scopes = proposal_scopes(request.user)
     if not scopes:
         raise Http404
     case = None
@@ -105,7 +105,7 @@ def topic_new(request: HttpRequest) -> HttpResponse:
     initial = {"title": case.title, "body": case.description} if case else {}
     form = TopicForm(request.POST or None, scopes=scopes, initial=initial)
     if request.method == "POST" and form.is_valid():
-        region, estate, buildings = _scope_objects(form.cleaned_data["scope"], request.user)
+        region, estate, buildings = scope_objects(form.cleaned_data["scope"], request.user)
         try:
             topic = services.topic_propose(
                 actor=request.user,

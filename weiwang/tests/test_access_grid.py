@@ -580,6 +580,27 @@ CASES: dict[str, Case] = {
         "post", lambda w, p, s: _project(w, p, s, "act/"), scoped(REVIEWERS, 302)
     ),
     "projects/<int:pk>/receipts/<int:entry>/": Case("get", _receipt, lambda p, s: _community(p, s)),
+    "api/v1/topics": Case("get", lambda w, p, s: "/api/v1/topics", everyone(200), api=True),
+    "api/v1/topics/<topic_id>": Case(
+        "get",
+        lambda w, p, s: "/api/v1" + _topic(w, p, s).rstrip("/"),
+        scoped(CASE_VIEWERS),
+        api=True,
+    ),
+    "api/v1/funds": Case("get", lambda w, p, s: "/api/v1/funds", everyone(200), api=True),
+    "api/v1/funds/<fund_id>": Case(
+        "get",
+        lambda w, p, s: f"/api/v1/funds/{_fund(w, p, s).pk}",
+        lambda p, s: _community(p, s),
+        api=True,
+    ),
+    "api/v1/funds/<fund_id>/projects": Case(
+        "post",
+        lambda w, p, s: f"/api/v1/funds/{_fund(w, p, s).pk}/projects",
+        lambda p, s: 201 if _community(p, s) == 200 else (400 if p == "nobody" else 404),
+        api=True,
+        data=lambda p, s: {"title": "修路", "place": "小区", "why": "破损", "estimate": "1000"},
+    ),
     "inbox/": Case("get", lambda w, p, s: "/inbox/", everyone(200)),
     "inbox/read/": Case("post", lambda w, p, s: "/inbox/read/", everyone(302)),
     "tags/": Case("get", lambda w, p, s: "/tags/", by_persona(TAG_MANAGERS, 200)),

@@ -157,3 +157,52 @@ def test_staff_register_a_fund_once_per_year(world):
         .status_code
         == 404
     )
+
+
+def test_milestones_move_the_progress(world, fund):
+    staff = world.users["community_worker"]
+    project = _propose(world, fund, "修补破损步道", "20000")
+    projects.project_council(actor=staff, project=project, approve=True, note="同意")
+    project.status = ProjectStatus.SELECTED
+    project.save()
+    first = projects.milestone_add(project=project, title="拆除旧砖", due_on=dt.date(2026, 5, 1))
+    projects.milestone_add(project=project, title="铺设新砖", due_on=dt.date(2026, 5, 20))
+    project = projects.milestone_done(
+        project=project, milestone_id=first.pk, done_on=dt.date(2026, 5, 2)
+    )
+    assert project.progress == 50
+    with pytest.raises(ApplicationError):
+        projects.milestone_done(project=project, milestone_id=first.pk, done_on=dt.date(2026, 5, 3))
+    page = world.client("resident").get(f"/projects/{project.pk}/").content.decode()
+    assert "拆除旧砖" in page and "50%" in page
+
+
+def test_topics_and_projects_through_the_api(world, fund):
+    import json
+
+    api = world.api("resident")
+    scope = f"e{world.buildings['红星小区3'].estate_id}"
+    created = api.post(
+        "/api/v1/topics",
+        json.dumps(
+            {"title": "增设座椅", "body": "老人需要", "signature": "李秀英", "scope": scope}
+        ),
+        content_type="application/json",
+    )
+    assert created.status_code == 201 and created.json()["status"] == "submitted"
+    bad = api.post(
+        "/api/v1/topics",
+        json.dumps({"title": "x", "body": "y", "signature": "z", "scope": "r999999"}),
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "scope"
+    assert [t["title"] for t in api.get("/api/v1/topics").json()] == ["增设座椅"]
+    refused = api.post(
+        f"/api/v1/funds/{fund.pk}/projects",
+        json.dumps({"title": "补贴物业费", "place": "全社区", "why": "减负", "estimate": "5000"}),
+        content_type="application/json",
+    )
+    assert refused.status_code == 201 and refused.json()["status"] == "refused"
+    assert "个人费用" in refused.json()["reason"]
+    detail = api.get(f"/api/v1/funds/{fund.pk}").json()
+    assert detail["budget"] == "50000.00" and len(detail["projects"]) == 1
