@@ -98,6 +98,7 @@ def _register_routers() -> None:
     from weiwang.deliberation.api import router as votes_router
     from weiwang.people.api import router as people_router
     from weiwang.regions.api import router as regions_router
+    from weiwang.visits.api import router as visits_router
 
     api.add_router("/regions", regions_router)
     api.add_router("/residents", people_router)
@@ -105,6 +106,7 @@ def _register_routers() -> None:
     api.add_router("/votes", votes_router)
     api.add_router("/topics", topics_router)
     api.add_router("/funds", funds_router)
+    api.add_router("/visits", visits_router)
 
 
 _register_routers()

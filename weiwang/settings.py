@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "weiwang.notices",
     "weiwang.cases",
     "weiwang.deliberation",
+    "weiwang.visits",
 ]
 
 MIDDLEWARE = [

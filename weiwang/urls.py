@@ -14,6 +14,7 @@ from weiwang.notices import views as notice_views
 from weiwang.people import change_views, export_views, import_views
 from weiwang.people import views as people_views
 from weiwang.regions import views as region_views
+from weiwang.visits import views as visit_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -108,6 +109,11 @@ urlpatterns = [
     path("projects/<int:pk>/", project_views.project_detail, name="project_detail"),
     path("projects/<int:pk>/act/", project_views.project_act, name="project_act"),
     path("projects/<int:pk>/receipts/<int:entry>/", project_views.receipt, name="project_receipt"),
+    path("visits/", visit_views.due_list, name="visit_due"),
+    path("visits/new/<int:household>/", visit_views.visit_new, name="visit_new"),
+    path("visits/<int:pk>/", visit_views.visit_detail, name="visit_detail"),
+    path("visits/<int:pk>/case/", visit_views.visit_case, name="visit_case"),
+    path("regions/<int:pk>/coverage/", visit_views.coverage, name="visit_coverage"),
     path("inbox/", notice_views.inbox, name="inbox"),
     path("inbox/read/", notice_views.mark_read, name="notifications_read"),
     path("open311/v2/", open311.root, name="open311_root"),

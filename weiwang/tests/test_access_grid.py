@@ -235,6 +235,32 @@ def _receipt(world, persona, scope):
     return f"{url}receipts/{entry.pk}/"
 
 
+_HOUSEHOLDS: dict[str, int] = {}
+
+
+def _visits_url(world) -> str:
+    """The upload URL; notes each resident's household for the request bodies."""
+    _HOUSEHOLDS.update({key: r.household_id for key, r in world.residents.items()})
+    return "/api/v1/visits"
+
+
+def _visit(world, persona, scope, suffix=""):
+    import secrets
+
+    from django.utils import timezone
+
+    from weiwang.visits.services import visit_record
+
+    visit, _new = visit_record(
+        visitor=world.users["community_worker"],
+        household=_resident(world, persona, scope).household,
+        kind="home",
+        visited_at=timezone.now(),
+        idempotency_key=secrets.token_hex(8),
+    )
+    return f"/visits/{visit.pk}/{suffix}"
+
+
 def _meeting(world, persona, scope):
     import datetime as dt
 
@@ -600,6 +626,36 @@ CASES: dict[str, Case] = {
         lambda p, s: 201 if _community(p, s) == 200 else (400 if p == "nobody" else 404),
         api=True,
         data=lambda p, s: {"title": "修路", "place": "小区", "why": "破损", "estimate": "1000"},
+    ),
+    "visits/": Case("get", lambda w, p, s: "/visits/", by_persona(BROWSERS, 200)),
+    "visits/new/<int:household>/": Case(
+        "get",
+        lambda w, p, s: f"/visits/new/{_resident(w, p, s).household_id}/",
+        scoped(BROWSERS),
+    ),
+    "visits/<int:pk>/": Case("get", lambda w, p, s: _visit(w, p, s), scoped(BROWSERS)),
+    "visits/<int:pk>/case/": Case(
+        "post", lambda w, p, s: _visit(w, p, s, "case/"), scoped(BROWSERS, 302)
+    ),
+    "regions/<int:pk>/coverage/": Case(
+        "get",
+        lambda w, p, s: f"/regions/{_region(w, p, s).pk}/coverage/",
+        lambda p, s: 200 if p in BROWSERS - {"micro_grid_worker"} and s == "own" else 404,
+    ),
+    "api/v1/visits": Case(
+        "post",
+        lambda w, p, s: _visits_url(w),
+        lambda persona, scope: (201 if scope == "own" else 404) if persona in BROWSERS else 404,
+        api=True,
+        data=lambda p, s: {
+            "household_id": _HOUSEHOLDS[SCOPES[p][0 if s == "own" else 1]],
+            "kind": "phone",
+            "visited_at": "2026-11-20T10:00:00+08:00",
+            "idempotency_key": f"grid-{p}-{s}-key",
+        },
+    ),
+    "api/v1/visits/due": Case(
+        "get", lambda w, p, s: "/api/v1/visits/due", by_persona(BROWSERS, 200), api=True
     ),
     "inbox/": Case("get", lambda w, p, s: "/inbox/", everyone(200)),
     "inbox/read/": Case("post", lambda w, p, s: "/inbox/read/", everyone(302)),

@@ -1,0 +1,209 @@
+"""Recording visits (exactly once per idempotency key, with the phone's original time), turning
+a problem found into a case, and what is due: the visit rules applied to residents."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from weiwang.core.errors import ApplicationError
+from weiwang.people.models import Household, LifeEvent, Resident
+from weiwang.visits.models import Visit, VisitKind, VisitRule, VisitTier
+
+# Changes after which a high-risk resident must be visited again within hours.
+MAJOR_CHANGES = {"death", "move_in", "move_out", "move_within", "head_change", "tag_added"}
+WELLBEING_FIELDS = [
+    ("speech", gettext_lazy("言语")),
+    ("mobility", gettext_lazy("行动")),
+    ("illness", gettext_lazy("疾病")),
+    ("mental", gettext_lazy("精神状态")),
+    ("benefits", gettext_lazy("享受的待遇")),
+    ("family_support", gettext_lazy("家庭照护")),
+    ("water", gettext_lazy("用水安全")),
+    ("electricity", gettext_lazy("用电安全")),
+    ("gas", gettext_lazy("燃气安全")),
+    ("needs", gettext_lazy("需求")),
+]
+
+
+def visit_record(
+    *,
+    visitor,
+    household: Household,
+    kind: str,
+    visited_at: dt.datetime,
+    idempotency_key: str,
+    found: str = "",
+    wellbeing: dict | None = None,
+    service: str = "",
+    resident: Resident | None = None,
+) -> tuple[Visit, bool]:
+    """Record a visit; `household` came through the access layer. The same key again (a phone
+    retrying after it went offline) returns the visit already stored, not a second one."""
+    key = (idempotency_key or "").strip()
+    if not 8 <= len(key) <= 64:
+        raise ApplicationError(_("缺少有效的提交编号,请刷新页面后重试。"), code="idempotency_key")
+    existing = Visit.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        if existing.visitor_id != visitor.pk:
+            raise ApplicationError(_("提交编号已被使用。"), code="idempotency_key")
+        return existing, False
+    if kind not in VisitKind.values:
+        raise ApplicationError(_("请选择走访方式。"), code="kind")
+    if visited_at > timezone.now() + dt.timedelta(minutes=10):
+        raise ApplicationError(_("走访时间不能晚于现在。"), code="visited_at")
+    if resident is not None and resident.household_id != household.pk:
+        raise ApplicationError(_("这位居民不在这一户。"), code="resident")
+    allowed = {name for name, _label in WELLBEING_FIELDS}
+    clean = {k: str(v).strip()[:200] for k, v in (wellbeing or {}).items() if k in allowed and v}
+    try:
+        with transaction.atomic():
+            visit = Visit.objects.create(
+                household=household,
+                resident=resident,
+                micro_grid_id=household.micro_grid_id,
+                region_path=household.region_path,
+                kind=kind,
+                visited_at=visited_at,
+                found=found.strip(),
+                wellbeing=clean,
+                service=service.strip()[:200],
+                visitor=visitor,
+                idempotency_key=key,
+            )
+    except IntegrityError:  # the same key arrived twice at the same moment
+        return Visit.objects.get(idempotency_key=key), False
+    return visit, True
+
+
+@transaction.atomic
+def visit_to_case(*, actor, visit: Visit, category, description: str = ""):
+    """A problem found on a visit becomes a case in one step, pre-filled from the visit."""
+    from weiwang.cases.models import CaseSource
+    from weiwang.cases.services import case_report
+
+    if visit.case_id:
+        raise ApplicationError(_("这次走访已经转为事件了。"), code="already_case")
+    dwelling = visit.household.dwelling
+    case, _code = case_report(
+        actor=actor,
+        category=category,
+        description=description.strip() or visit.found,
+        micro_grid=dwelling.micro_grid,
+        source=CaseSource.WORKER,
+        estate=dwelling.unit.building.estate,
+        building=dwelling.unit.building,
+        dwelling=dwelling,
+        people_involved=visit.resident.name if visit.resident else "",
+    )
+    visit.case = case
+    visit.save(update_fields=["case"])
+    return case
+
+
+@dataclass
+class Due:
+    resident: Resident
+    tier: VisitTier
+    last_visit: dt.datetime | None
+    due_at: dt.datetime
+    overdue: bool
+    reason: str
+
+
+def _tiers_by_tag() -> dict[str, VisitTier]:
+    return {r.tag_code: r.tier for r in VisitRule.objects.select_related("tier")}
+
+
+def due_for(residents, now: dt.datetime | None = None) -> list[Due]:
+    """For each resident with a visited tag: when the next visit is due and whether it is
+    overdue. A visit to the household counts for everyone in it."""
+    now = now or timezone.now()
+    tiers = _tiers_by_tag()
+    if not tiers:
+        return []
+    people = list(
+        residents.filter(status="current", tag_links__tag__code__in=list(tiers))
+        .distinct()
+        .select_related("household__dwelling")
+        .prefetch_related("tag_links__tag")
+    )
+    households = {p.household_id for p in people}
+    last = dict(
+        Visit.objects.filter(household_id__in=households)
+        .values("household_id")
+        .annotate(at=Max("visited_at"))
+        .values_list("household_id", "at")
+    )
+    changes = dict(
+        LifeEvent.objects.filter(resident__household_id__in=households, kind__in=MAJOR_CHANGES)
+        .values("resident__household_id")
+        .annotate(at=Max("recorded_at"))
+        .values_list("resident__household_id", "at")
+    )
+    rows = []
+    for person in people:
+        tier = max(
+            (tiers[link.tag.code] for link in person.tag_links.all() if link.tag.code in tiers),
+            key=lambda t: t.rank,
+        )
+        seen = last.get(person.household_id)
+        due_at = (seen + dt.timedelta(days=tier.interval_days)) if seen else now
+        reason = _("按期走访") if seen else _("从未走访")
+        changed = changes.get(person.household_id)
+        if tier.after_change_hours and changed and (seen is None or changed > seen):
+            soon = changed + dt.timedelta(hours=tier.after_change_hours)
+            if soon < due_at or seen is None:
+                due_at, reason = soon, _("家中有重大变化")
+        rows.append(Due(person, tier, seen, due_at, due_at <= now, str(reason)))
+    return rows
+
+
+def worker_list(rows: list[Due], *, within_days: int = 7, now=None) -> list[Due]:
+    """The phone's list: overdue first, then due within a week; each part in walking order
+    (building, unit, room)."""
+    now = now or timezone.now()
+    soon = [r for r in rows if r.overdue or r.due_at <= now + dt.timedelta(days=within_days)]
+    return sorted(soon, key=lambda r: (not r.overdue, r.resident.household.dwelling.address))
+
+
+@dataclass
+class Coverage:
+    region_id: int
+    name: str
+    required: int
+    on_time: int
+    never: int
+
+    @property
+    def share(self) -> float:
+        return self.on_time / self.required if self.required else 1.0
+
+
+def coverage(region, residents, now=None) -> list[Coverage]:
+    """Per child region (grid or micro-grid): residents who must be visited, how many are
+    visited within their interval now, and how many were never visited."""
+    from weiwang.regions.models import Region
+
+    children = {c.pk: c for c in Region.objects.filter(parent=region)}
+    rows: dict[int, Coverage] = {
+        pk: Coverage(pk, child.name, 0, 0, 0) for pk, child in children.items()
+    }
+    depth = region.path.strip("/").count("/") + 1
+    for due in due_for(residents.filter(region_path__startswith=region.path), now):
+        ids = [int(x) for x in due.resident.region_path.strip("/").split("/")]
+        if len(ids) <= depth:
+            continue
+        row = rows.get(ids[depth])
+        if row is None:
+            continue
+        row.required += 1
+        row.on_time += not due.overdue
+        row.never += due.last_visit is None
+    return sorted(rows.values(), key=lambda r: r.name)
