@@ -153,3 +153,13 @@ def test_demo_has_two_funded_micro_projects(demo):
     assert all(p.spending.count() == 2 and p.steps.count() == 5 for p in funded)
     assert Project.objects.get(title="增设休闲座椅").status == "not_selected"
     assert Project.objects.get(title="补贴住户物业费").status == "refused"
+
+
+def test_demo_has_a_year_of_visits_with_gaps(demo):
+    from weiwang.people.models import Resident
+    from weiwang.visits.models import Visit
+    from weiwang.visits.services import due_for
+
+    assert Visit.objects.count() > 100
+    rows = due_for(Resident.objects.all())
+    assert any(r.overdue for r in rows) and any(not r.overdue for r in rows)

@@ -11,6 +11,7 @@ from weiwang.deliberation.demo import seed_demo_consultation, seed_demo_projects
 from weiwang.people.demo import create_demo_users, place_zhang_san
 from weiwang.people.seeding import DEMO_RESIDENTS, build_area
 from weiwang.regions.models import Region
+from weiwang.visits.demo import seed_demo_visits
 
 
 class Command(BaseCommand):
@@ -63,6 +64,7 @@ class Command(BaseCommand):
         cases = seed_demo_cases(area["community"], seed=seed)
         seed_demo_consultation(area["community"], seed=seed)
         seed_demo_projects(area["community"], seed=seed)
+        seed_demo_visits(area["community"], seed=seed)
         cases_sweep()  # what is overdue by now is marked, told and escalated
         total = time.perf_counter() - started
         self.stdout.write(
