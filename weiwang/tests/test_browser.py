@@ -239,3 +239,32 @@ def test_a_resident_votes_on_a_phone(browser, live_server):
     ballot = Ballot.objects.get(vote=vote)
     assert ballot.roll_entry is None and receipt not in ballot.receipt_hash
     page.close()
+
+
+def test_a_visit_recorded_offline_is_uploaded_once_back_online(browser, live_server):
+    from weiwang.visits.models import Visit
+
+    world = build_world()
+    household = world.residents["zhangsan"].household_id
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    _login(page, live_server.url, "grid_worker", "pw-grid_worker")
+    page.goto(f"{live_server.url}/visits/new/{household}/")
+    context.set_offline(True)  # the stairwell
+    page.get_by_label("电话").check()
+    page.get_by_label("了解到的情况").fill("老人在家,精神不错")
+    page.get_by_role("button", name="保存").click()
+    assert "已保存在手机上" in page.locator("[data-offline-status]").inner_text()
+    assert Visit.objects.count() == 0
+    context.set_offline(False)  # signal again: the queue is sent
+    page.wait_for_function(
+        "document.querySelector('[data-offline-status]').textContent.includes('已上传')"
+    )
+    assert Visit.objects.count() == 1
+    visit = Visit.objects.get()
+    assert visit.kind == "phone" and visit.found == "老人在家,精神不错"
+    # Loading another page flushes an empty queue: still exactly one visit.
+    page.goto(f"{live_server.url}/visits/")
+    page.wait_for_load_state("networkidle")
+    assert Visit.objects.count() == 1
+    context.close()

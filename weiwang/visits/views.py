@@ -134,3 +134,38 @@ def coverage(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     context = {"region": region, "rows": rows, "never": never[:100], "today": dt.date.today()}
     return render(request, "visits/coverage.html", context)
+
+
+@login_required
+@require_POST
+def visit_upload(request: HttpRequest) -> HttpResponse:
+    """The phone's queue of visits recorded offline (JSON, same rules as the API)."""
+    import json
+
+    from django.http import JsonResponse
+
+    require(request.user, Action.HANDLE_CASES)
+    try:
+        data = json.loads(request.body or b"{}")
+        home = get_or_404(_households(request.user), data.get("household_id"))
+        when = parse_datetime(str(data.get("visited_at") or "")) or timezone.now()
+        when = when if timezone.is_aware(when) else timezone.make_aware(when)
+        resident = home.members.filter(pk=data.get("resident") or 0).first()
+        visit, created = services.visit_record(
+            visitor=request.user,
+            household=home,
+            kind=str(data.get("kind", "")),
+            visited_at=when,
+            idempotency_key=str(data.get("idempotency_key", "")),
+            found=str(data.get("found", "")),
+            wellbeing=data.get("wellbeing") or {},
+            service=str(data.get("service", "")),
+            resident=resident,
+        )
+    except (ValueError, TypeError):
+        return JsonResponse(
+            {"error": {"code": "invalid", "message": _("数据格式不正确。")}}, status=400
+        )
+    except ApplicationError as error:
+        return JsonResponse({"error": {"code": error.code, "message": error.message}}, status=400)
+    return JsonResponse({"id": visit.pk, "created": created}, status=201 if created else 200)

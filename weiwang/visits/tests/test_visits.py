@@ -156,3 +156,27 @@ def test_pages_list_record_and_cover(tagged):
     assert rows["第2微网格"].never == 1
     page = client.get(f"/regions/{tagged.regions['G1'].pk}/coverage/").content.decode()
     assert "赵六" in page
+
+
+def test_the_pages_offline_queue_uploads_once(tagged):
+    client = tagged.client("grid_worker")
+    body = {
+        "household_id": tagged.residents["zhangsan"].household_id,
+        "kind": "home",
+        "visited_at": "2026-11-21T09:15",
+        "idempotency_key": "queue-0123456789",
+        "found": "在家",
+        "wellbeing": {"speech": "清楚"},
+    }
+    first = client.post("/visits/upload/", json.dumps(body), content_type="application/json")
+    again = client.post("/visits/upload/", json.dumps(body), content_type="application/json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"] and Visit.objects.count() == 1
+    elsewhere = tagged.client("grid_worker2").post(
+        "/visits/upload/",
+        json.dumps({**body, "idempotency_key": "queue-other-99"}),
+        content_type="application/json",
+    )
+    assert elsewhere.status_code == 404
+    bad = client.post("/visits/upload/", "not json", content_type="application/json")
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid"
