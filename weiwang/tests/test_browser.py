@@ -257,9 +257,9 @@ def test_a_visit_recorded_offline_is_uploaded_once_back_online(browser, live_ser
     assert "已保存在手机上" in page.locator("[data-offline-status]").inner_text()
     assert Visit.objects.count() == 0
     context.set_offline(False)  # signal again: the queue is sent
-    page.wait_for_function(
-        "document.querySelector('[data-offline-status]').textContent.includes('已上传')"
-    )
+    from playwright.sync_api import expect
+
+    expect(page.locator("[data-offline-status]")).to_contain_text("已上传", timeout=10_000)
     assert Visit.objects.count() == 1
     visit = Visit.objects.get()
     assert visit.kind == "phone" and visit.found == "老人在家,精神不错"
