@@ -16,6 +16,7 @@
     const queue = read();
     if (!queue.length || !navigator.onLine) return;
     const left = [];
+    const refused = [];
     for (const item of queue) {
       try {
         const token = document.querySelector("[name=csrfmiddlewaretoken]")?.value || item.token;
@@ -25,14 +26,20 @@
           body: JSON.stringify(item.payload),
           credentials: "same-origin",
         });
-        if (response.status >= 500) left.push(item);  // try again later
+        if (response.status >= 500) {
+          left.push(item);  // try again later
+        } else if (response.status >= 400) {
+          const answer = await response.json().catch(() => ({}));
+          refused.push(answer.error?.message || String(response.status));
+        }
       } catch (error) {
         left.push(item);  // still offline
       }
     }
     write(left);
     const box = status();
-    if (box && !left.length) say(box.dataset.uploaded);
+    if (box && refused.length) say(`${box.dataset.refused} ${refused.join(" ")}`);
+    else if (box && !left.length) say(box.dataset.uploaded);
   }
 
   document.addEventListener("DOMContentLoaded", () => {
