@@ -29,6 +29,7 @@ class Action(StrEnum):
     MANAGE_CASE_SETTINGS = "cases.settings"  # categories, time limits, the working calendar
     PROPOSE_TOPICS = "topics.propose"  # raise an 有事好商量 topic (residents: about their home)
     RUN_CONSULTATIONS = "topics.run"  # review topics, hold meetings, run votes, paper ballots
+    MANAGE_VISIT_RULES = "visits.rules"  # how often each population tag is visited
 
 
 class ScopeKind(StrEnum):
@@ -58,7 +59,12 @@ CAPABILITIES: dict[str, tuple[ScopeKind, frozenset[Action]]] = {
         ScopeKind.SUBTREE,
         _STAFF
         | _CASE_WORK
-        | {Action.MANAGE_TAGS, Action.MANAGE_CASE_SETTINGS, Action.RUN_CONSULTATIONS},
+        | {
+            Action.MANAGE_TAGS,
+            Action.MANAGE_CASE_SETTINGS,
+            Action.RUN_CONSULTATIONS,
+            Action.MANAGE_VISIT_RULES,
+        },
     ),
     Role.COMMUNITY_WORKER: (ScopeKind.SUBTREE, _STAFF | _CASE_WORK | {Action.RUN_CONSULTATIONS}),
     Role.GRID_WORKER: (ScopeKind.SUBTREE, _STAFF | _CASE_WORK),

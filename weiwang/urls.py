@@ -112,6 +112,7 @@ urlpatterns = [
     path("visits/", visit_views.due_list, name="visit_due"),
     path("visits/new/<int:household>/", visit_views.visit_new, name="visit_new"),
     path("visits/upload/", visit_views.visit_upload, name="visit_upload"),
+    path("visits/rules/", visit_views.rules, name="visit_rules"),
     path("visits/<int:pk>/", visit_views.visit_detail, name="visit_detail"),
     path("visits/<int:pk>/case/", visit_views.visit_case, name="visit_case"),
     path("regions/<int:pk>/coverage/", visit_views.coverage, name="visit_coverage"),

@@ -634,6 +634,7 @@ CASES: dict[str, Case] = {
         scoped(BROWSERS),
     ),
     "visits/<int:pk>/": Case("get", lambda w, p, s: _visit(w, p, s), scoped(BROWSERS)),
+    "visits/rules/": Case("get", lambda w, p, s: "/visits/rules/", by_persona(TAG_MANAGERS, 200)),
     # A body that is not JSON is a 400 for workers (others: 404); scope in test_visits.py.
     "visits/upload/": Case("post", lambda w, p, s: "/visits/upload/", by_persona(BROWSERS, 400)),
     "visits/<int:pk>/case/": Case(

@@ -169,3 +169,53 @@ def visit_upload(request: HttpRequest) -> HttpResponse:
     except ApplicationError as error:
         return JsonResponse({"error": {"code": error.code, "message": error.message}}, status=400)
     return JsonResponse({"id": visit.pk, "created": created}, status=201 if created else 200)
+
+
+@login_required
+def rules(request: HttpRequest) -> HttpResponse:
+    """Admins keep the visit tiers (how often) and which population tag is visited at which
+    tier."""
+    from weiwang.audit.services import audit_record
+    from weiwang.people.models import PopulationTag
+    from weiwang.visits.models import VisitRule, VisitTier
+
+    require(request.user, Action.MANAGE_VISIT_RULES)
+    tiers = list(VisitTier.objects.all())
+    tags = list(PopulationTag.objects.filter(active=True).order_by("name"))
+    if request.method == "POST":
+        try:
+            changed = {}
+            for tier in tiers:
+                days = int(request.POST.get(f"days-{tier.pk}", tier.interval_days))
+                hours_text = request.POST.get(f"hours-{tier.pk}", "").strip()
+                hours = int(hours_text) if hours_text else None
+                if days < 1 or (hours is not None and hours < 1):
+                    raise ValueError
+                if (days, hours) != (tier.interval_days, tier.after_change_hours):
+                    tier.interval_days, tier.after_change_hours = days, hours
+                    tier.save(update_fields=["interval_days", "after_change_hours"])
+                    changed[tier.code] = [days, hours]
+            by_pk = {str(t.pk): t for t in tiers}
+            for tag in tags:
+                chosen = request.POST.get(f"tag-{tag.code}", "")
+                if chosen in by_pk:
+                    VisitRule.objects.update_or_create(
+                        tag_code=tag.code, defaults={"tier": by_pk[chosen]}
+                    )
+                else:
+                    VisitRule.objects.filter(tag_code=tag.code).delete()
+        except ValueError:
+            messages.error(request, _("天数和小时数应是大于 0 的整数。"))
+        else:
+            audit_record(
+                actor=request.user,
+                action="visits.rules",
+                target_type="visit_rules",
+                target_id=0,
+                detail=changed,
+            )
+            messages.success(request, _("走访规则已保存。"))
+            return redirect("visit_rules")
+    current = dict(VisitRule.objects.values_list("tag_code", "tier_id"))
+    context = {"tiers": tiers, "tags": [(t, current.get(t.code)) for t in tags]}
+    return render(request, "visits/rules.html", context)

@@ -180,3 +180,26 @@ def test_the_pages_offline_queue_uploads_once(tagged):
     assert elsewhere.status_code == 404
     bad = client.post("/visits/upload/", "not json", content_type="application/json")
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid"
+
+
+def test_admins_change_the_rules_and_the_due_list_follows(tagged):
+    from weiwang.visits.models import VisitRule, VisitTier
+
+    admin = tagged.client("street_admin")
+    high = VisitTier.objects.get(code="high_risk")
+    key = VisitTier.objects.get(code="key")
+    general = VisitTier.objects.get(code="general")
+    form = {f"days-{t.pk}": t.interval_days for t in (high, key, general)}
+    form |= {f"hours-{high.pk}": "24", "tag-living_alone_elderly": str(key.pk), "tag-disabled": ""}
+    form[f"days-{key.pk}"] = "14"
+    response = admin.post("/visits/rules/", form)
+    assert response.status_code == 302
+    key.refresh_from_db()
+    assert key.interval_days == 14
+    assert VisitRule.objects.get(tag_code="living_alone_elderly").tier == key
+    assert not VisitRule.objects.filter(tag_code="disabled").exists()
+    rows = _due(tagged)
+    assert set(rows) == {"张三"} and rows["张三"].tier == key
+    bad = admin.post("/visits/rules/", {**form, f"days-{key.pk}": "0"}, follow=True)
+    assert "大于 0" in bad.content.decode()
+    assert tagged.client("grid_worker").get("/visits/rules/").status_code == 404
