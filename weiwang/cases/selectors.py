@@ -70,7 +70,8 @@ def filter_cases(queryset: QuerySet[Case], params) -> QuerySet[Case]:
 
 def similar_open_cases(user, *, building=None, estate=None, words: str = "") -> list[Case]:
     """Open cases at the same building or estate, most alike in words first: a reporter may
-    join one instead of reporting it twice."""
+    join one instead of reporting it twice. Staff see those in their scope; a resident (only
+    ever asked about their own building or estate) sees their titles, to join one."""
     place = Q()
     if building is not None:
         place |= Q(building=building)
@@ -78,9 +79,8 @@ def similar_open_cases(user, *, building=None, estate=None, words: str = "") -> 
         place |= Q(estate=estate)
     if not place:
         return []
-    candidates = list(
-        Case.objects.filter(place, state__in=OPEN_STATES).select_related("category")[:50]
-    )
+    base = cases_for_user(user) if can(user, Action.HANDLE_CASES) else Case.objects.all()
+    candidates = list(base.filter(place, state__in=OPEN_STATES).select_related("category")[:50])
     chars = {c for c in words if not c.isspace()}
 
     def likeness(case: Case) -> float:

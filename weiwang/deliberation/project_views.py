@@ -8,14 +8,15 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weiwang.access import Action, can, get_or_404, require
+from weiwang.core.dates import form_datetime
 from weiwang.core.errors import ApplicationError
 from weiwang.deliberation import projects, selectors
 from weiwang.deliberation.models import Fund, ProjectStatus, Spending
@@ -33,12 +34,13 @@ def _money(value: str) -> Decimal:
 @login_required
 def fund_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.PROPOSE_TOPICS)
-    funds = selectors.funds_for_user(request.user).order_by("-year", "community__name")
     funded = [ProjectStatus.SELECTED, ProjectStatus.IMPLEMENTING, ProjectStatus.ACCEPTED]
-    rows = [
-        (f, sum((p.estimate for p in f.projects.filter(status__in=funded)), Decimal("0")))
-        for f in funds[:50]
-    ]
+    funds = (
+        selectors.funds_for_user(request.user)
+        .annotate(committed=Sum("projects__estimate", filter=Q(projects__status__in=funded)))
+        .order_by("-year", "community__name")
+    )
+    rows = [(f, f.committed or Decimal("0")) for f in funds[:50]]
     communities = []
     if can(request.user, Action.RUN_CONSULTATIONS):
         communities = regions_for_user(request.user).filter(level=RegionLevel.COMMUNITY)[:100]
@@ -74,12 +76,12 @@ def fund_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
     fund = get_or_404(selectors.funds_for_user(request.user), pk)
-    items = list(fund.projects.all())
-    spent = {p.pk: projects.spent(p) for p in items}
+    items = list(fund.projects.annotate(spent_total=Sum("spending__amount")))
+    spent = [item.spent_total or Decimal("0") for item in items]
     context = {
         "fund": fund,
-        "projects": [(p, spent[p.pk]) for p in items],
-        "total_spent": sum(spent.values(), Decimal("0")),
+        "projects": list(zip(items, spent, strict=True)),
+        "total_spent": sum(spent, Decimal("0")),
         "runs": selectors.runs_fund(request.user, fund),
     }
     return render(request, "deliberation/fund_detail.html", context)
@@ -93,8 +95,8 @@ def fund_act(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     try:
         if request.POST.get("what") == "ballot":
-            opens = _when(request.POST.get("opens_at")) or timezone.now()
-            closes = _when(request.POST.get("closes_at"))
+            opens = form_datetime(request.POST.get("opens_at")) or timezone.now()
+            closes = form_datetime(request.POST.get("closes_at"))
             if closes is None:
                 raise ApplicationError(_("请填写投票截止时间。"), code="window")
             projects.fund_ballot(
@@ -115,13 +117,6 @@ def fund_act(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as error:
         messages.error(request, error.message)
     return redirect("fund_detail", pk=fund.pk)
-
-
-def _when(value: str | None) -> dt.datetime | None:
-    parsed = parse_datetime(value or "")
-    if parsed is None:
-        return None
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
 
 @login_required

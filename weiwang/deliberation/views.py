@@ -13,13 +13,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from weiwang.access import Action, require
 from weiwang.cases.selectors import get_case_for_user
+from weiwang.core.dates import form_datetime
 from weiwang.core.errors import ApplicationError
 from weiwang.deliberation import selectors, services
 from weiwang.deliberation.models import (
@@ -169,18 +169,11 @@ def topic_review(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("topic_detail", pk=topic.pk)
 
 
-def _when(value: str) -> dt.datetime | None:
-    parsed = parse_datetime(value or "")
-    if parsed is None:
-        return None
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
-
-
 @login_required
 @require_POST
 def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
     topic = _run(request, pk)
-    starts_at = _when(request.POST.get("starts_at", ""))
+    starts_at = form_datetime(request.POST.get("starts_at", ""))
     try:
         if starts_at is None:
             raise ApplicationError(_("请填写开会时间。"), code="starts_at")
@@ -222,7 +215,10 @@ def vote_new(request: HttpRequest, pk: int) -> HttpResponse:
     topic = _run(request, pk)
     post = request.POST
     try:
-        opens_at, closes_at = _when(post.get("opens_at", "")), _when(post.get("closes_at", ""))
+        opens_at, closes_at = (
+            form_datetime(post.get("opens_at", "")),
+            form_datetime(post.get("closes_at", "")),
+        )
         if opens_at is None or closes_at is None:
             raise ApplicationError(_("请填写投票的开始和截止时间。"), code="window")
         try:

@@ -11,12 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from weiwang.access import Action, get_or_404, require
 from weiwang.cases.selectors import active_categories
+from weiwang.core.dates import form_datetime
 from weiwang.core.errors import ApplicationError
 from weiwang.people.models import Household
 from weiwang.people.selectors import residents_for_user
@@ -51,8 +51,7 @@ def visit_new(request: HttpRequest, household: int) -> HttpResponse:
     error = ""
     if request.method == "POST":
         post = request.POST
-        when = parse_datetime(post.get("visited_at", "")) or timezone.now()
-        when = when if timezone.is_aware(when) else timezone.make_aware(when)
+        when = form_datetime(post.get("visited_at")) or timezone.now()
         resident = next((m for m in members if str(m.pk) == post.get("resident")), None)
         try:
             visit, _created = services.visit_record(
@@ -148,8 +147,7 @@ def visit_upload(request: HttpRequest) -> HttpResponse:
     try:
         data = json.loads(request.body or b"{}")
         home = get_or_404(_households(request.user), data.get("household_id"))
-        when = parse_datetime(str(data.get("visited_at") or "")) or timezone.now()
-        when = when if timezone.is_aware(when) else timezone.make_aware(when)
+        when = form_datetime(data.get("visited_at")) or timezone.now()
         resident = home.members.filter(pk=data.get("resident") or 0).first()
         visit, created = services.visit_record(
             visitor=request.user,

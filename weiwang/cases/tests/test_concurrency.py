@@ -50,6 +50,7 @@ def test_simultaneous_moves_on_one_case(world):
     case.refresh_from_db()
     assert case.version == 1
     assert CaseEvent.objects.filter(case=case).exclude(action="report").count() == 1
+    assert Case.objects.values("number").distinct().count() == Case.objects.count()
 
 
 def _categories():
@@ -59,7 +60,3 @@ def _categories():
 
     importlib.import_module("weiwang.cases.migrations.0002_reference_data").load(apps, None)
     return CaseCategory.objects.get(code="environment")
-
-
-def test_case_numbers_stay_unique(world):
-    assert Case.objects.values("number").distinct().count() == Case.objects.count()

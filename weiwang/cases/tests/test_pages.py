@@ -208,3 +208,12 @@ def test_a_worker_reports_at_an_estates_common_areas(world):
     case = Case.objects.get()
     assert case.estate == estate and case.building is None
     assert case.micro_grid == world.regions["M1"]  # the worker's own micro-grid in the estate
+
+
+def test_similar_cases_offered_to_staff_stay_in_their_scope(world, report):
+    from weiwang.cases.selectors import similar_open_cases
+
+    case = report(building=world.buildings["红星小区3"], estate=world.buildings["红星小区3"].estate)
+    estate = world.buildings["红星小区3"].estate
+    assert similar_open_cases(world.users["grid_worker"], estate=estate) == [case]
+    assert similar_open_cases(world.users["grid_worker2"], estate=estate) == []
