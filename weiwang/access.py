@@ -30,6 +30,8 @@ class Action(StrEnum):
     PROPOSE_TOPICS = "topics.propose"  # raise an 有事好商量 topic (residents: about their home)
     RUN_CONSULTATIONS = "topics.run"  # review topics, hold meetings, run votes, paper ballots
     MANAGE_VISIT_RULES = "visits.rules"  # how often each population tag is visited
+    RUN_SURVEYS = "surveys.run"  # build survey forms, start campaigns, confirm answers
+    SWITCH_EMERGENCY = "emergency.switch"  # switch a community or street into emergency mode
 
 
 class ScopeKind(StrEnum):
@@ -64,10 +66,17 @@ CAPABILITIES: dict[str, tuple[ScopeKind, frozenset[Action]]] = {
             Action.MANAGE_CASE_SETTINGS,
             Action.RUN_CONSULTATIONS,
             Action.MANAGE_VISIT_RULES,
+            Action.RUN_SURVEYS,
+            Action.SWITCH_EMERGENCY,
         },
     ),
-    Role.COMMUNITY_WORKER: (ScopeKind.SUBTREE, _STAFF | _CASE_WORK | {Action.RUN_CONSULTATIONS}),
-    Role.GRID_WORKER: (ScopeKind.SUBTREE, _STAFF | _CASE_WORK),
+    Role.COMMUNITY_WORKER: (
+        ScopeKind.SUBTREE,
+        _STAFF
+        | _CASE_WORK
+        | {Action.RUN_CONSULTATIONS, Action.RUN_SURVEYS, Action.SWITCH_EMERGENCY},
+    ),
+    Role.GRID_WORKER: (ScopeKind.SUBTREE, _STAFF | _CASE_WORK | {Action.RUN_SURVEYS}),
     Role.MICRO_GRID_WORKER: (
         ScopeKind.SUBTREE,
         frozenset({Action.VIEW_REGIONS, Action.VIEW_RESIDENTS}) | _CASE_WORK,

@@ -96,8 +96,10 @@ def _register_routers() -> None:
     from weiwang.cases.api import router as cases_router
     from weiwang.deliberation.api import funds_router, topics_router
     from weiwang.deliberation.api import router as votes_router
+    from weiwang.emergency.api import router as emergency_router
     from weiwang.people.api import router as people_router
     from weiwang.regions.api import router as regions_router
+    from weiwang.surveys.api import router as surveys_router
     from weiwang.visits.api import router as visits_router
 
     api.add_router("/regions", regions_router)
@@ -107,6 +109,8 @@ def _register_routers() -> None:
     api.add_router("/topics", topics_router)
     api.add_router("/funds", funds_router)
     api.add_router("/visits", visits_router)
+    api.add_router("/surveys", surveys_router)
+    api.add_router("/emergencies", emergency_router)
 
 
 _register_routers()

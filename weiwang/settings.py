@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "weiwang.cases",
     "weiwang.deliberation",
     "weiwang.visits",
+    "weiwang.surveys",
+    "weiwang.emergency",
 ]
 
 MIDDLEWARE = [
@@ -161,6 +163,8 @@ LOGIN_IP_RATE = env_str("WEIWANG_LOGIN_IP_RATE", "30/10m")
 RATELIMIT_VIEW = "weiwang.accounts.views.rate_limited"
 # Anonymous reporting through a QR code (and Open311 POSTs): per client address and per place.
 PUBLIC_REPORT_IP_RATE = env_str("WEIWANG_PUBLIC_REPORT_IP_RATE", "5/h")
+# A household answering its survey link (a family behind one address may answer several).
+SURVEY_PUBLIC_IP_RATE = env_str("WEIWANG_SURVEY_PUBLIC_IP_RATE", "30/h")
 PUBLIC_REPORT_PLACE_RATE = env_str("WEIWANG_PUBLIC_REPORT_PLACE_RATE", "30/h")
 # Behind a reverse proxy, the request header the proxy sets to the client's address, as a META
 # key (for example HTTP_X_REAL_IP); otherwise every client shares the proxy's address.

@@ -10,10 +10,14 @@ from weiwang.cases import views as case_views
 from weiwang.core import views as core_views
 from weiwang.deliberation import project_views
 from weiwang.deliberation import views as topic_views
+from weiwang.emergency import public_views as emergency_public_views
+from weiwang.emergency import views as emergency_views
 from weiwang.notices import views as notice_views
 from weiwang.people import change_views, export_views, import_views
 from weiwang.people import views as people_views
 from weiwang.regions import views as region_views
+from weiwang.surveys import task_views as survey_task_views
+from weiwang.surveys import views as survey_views
 from weiwang.visits import views as visit_views
 
 urlpatterns = [
@@ -115,7 +119,48 @@ urlpatterns = [
     path("visits/rules/", visit_views.rules, name="visit_rules"),
     path("visits/<int:pk>/", visit_views.visit_detail, name="visit_detail"),
     path("visits/<int:pk>/case/", visit_views.visit_case, name="visit_case"),
+    path("visits/<int:pk>/photos/<int:photo>/", visit_views.visit_photo, name="visit_photo"),
+    path(
+        "surveys/tasks/<int:pk>/photos/<int:photo>/",
+        survey_views.task_photo,
+        name="survey_task_photo",
+    ),
     path("regions/<int:pk>/coverage/", visit_views.coverage, name="visit_coverage"),
+    path("surveys/", survey_views.survey_index, name="survey_index"),
+    path("surveys/forms/new/", survey_views.form_new, name="survey_form_new"),
+    path("surveys/forms/<int:pk>/", survey_views.form_builder, name="survey_form"),
+    path("surveys/forms/<int:pk>/copy/", survey_views.form_copy, name="survey_form_copy"),
+    path(
+        "surveys/forms/<int:pk>/questions/<int:question>/delete/",
+        survey_views.question_delete,
+        name="survey_question_delete",
+    ),
+    path("surveys/campaigns/new/", survey_views.campaign_new, name="survey_campaign_new"),
+    path("surveys/campaigns/<int:pk>/", survey_views.campaign_detail, name="survey_campaign"),
+    path(
+        "surveys/campaigns/<int:pk>/close/",
+        survey_views.campaign_close,
+        name="survey_campaign_close",
+    ),
+    path(
+        "surveys/campaigns/<int:pk>/export.xlsx", survey_views.campaign_export, name="survey_export"
+    ),
+    path(
+        "surveys/campaigns/<int:pk>/answers/", survey_views.campaign_answers, name="survey_answers"
+    ),
+    path("surveys/tasks/", survey_task_views.task_list, name="survey_tasks"),
+    path("surveys/tasks/<int:pk>/", survey_task_views.task_fill, name="survey_task"),
+    path("surveys/tasks/<int:pk>/confirm/", survey_views.task_confirm, name="survey_task_confirm"),
+    path("surveys/upload/", survey_task_views.task_upload, name="survey_upload"),
+    path("s/<str:token>/", survey_task_views.public_fill, name="survey_public"),
+    path("s/<str:token>/help/", emergency_public_views.public_help, name="emergency_public_help"),
+    path("emergency/", emergency_views.emergency_list, name="emergency_list"),
+    path("emergency/start/", emergency_views.emergency_start, name="emergency_start"),
+    path("emergency/<int:pk>/", emergency_views.emergency_detail, name="emergency_detail"),
+    path("emergency/<int:pk>/end/", emergency_views.emergency_end, name="emergency_end"),
+    path("emergency/<int:pk>/duty/", emergency_views.duty_confirm, name="emergency_duty"),
+    path("emergency/help/new/<int:task>/", emergency_views.help_new, name="emergency_help_new"),
+    path("emergency/help/<int:pk>/move/", emergency_views.help_move, name="emergency_help_move"),
     path("inbox/", notice_views.inbox, name="inbox"),
     path("inbox/read/", notice_views.mark_read, name="notifications_read"),
     path("open311/v2/", open311.root, name="open311_root"),

@@ -4,6 +4,7 @@ from django.http import HttpRequest
 
 from weiwang.access import Action, can, grants_for
 from weiwang.accounts.models import Role
+from weiwang.emergency.selectors import active_for_banner
 from weiwang.notices.services import unread_count
 
 
@@ -23,5 +24,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         "nav_can_report": can(user, Action.REPORT_CASES),
         "nav_handles_cases": can(user, Action.HANDLE_CASES),
         "nav_case_settings": can(user, Action.MANAGE_CASE_SETTINGS),
+        "nav_runs_surveys": can(user, Action.RUN_SURVEYS),
+        "nav_switches_emergency": can(user, Action.SWITCH_EMERGENCY),
         "nav_unread": unread_count(user),
+        "nav_emergencies": active_for_banner(user),
     }

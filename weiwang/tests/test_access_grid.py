@@ -334,6 +334,215 @@ def _dwelling(world, persona, scope):
     return _resident(world, persona, scope).household.dwelling
 
 
+SURVEYORS = REVEALERS  # build forms, start campaigns, confirm answers
+
+
+def _survey_form(world):
+    from weiwang.surveys.services import form_create, question_add
+
+    form = form_create(actor=world.users["community_worker"], title="返乡摸排")
+    question = question_add(
+        actor=world.users["community_worker"], form=form, kind="text", label="备注"
+    )
+    return form, question
+
+
+def _survey_campaign(world, persona, scope, suffix="", api=False, public=False):
+    """A campaign over the persona's own region, or over the region just outside its scope."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from weiwang.surveys.services import campaign_create
+
+    form, _question = _survey_form(world)
+    campaign = campaign_create(
+        actor=world.users["community_worker"],
+        form=form,
+        region=_region(world, persona, scope),
+        title="返乡摸排",
+        deadline=timezone.now() + dt.timedelta(days=2),
+        allow_public=public,
+    )
+    if api:
+        return f"/api/v1/surveys/campaigns/{campaign.pk}"
+    return f"/surveys/campaigns/{campaign.pk}/{suffix}"
+
+
+def _survey_task(world, persona, scope, suffix="", api=False, public=False):
+    """The task of the persona's own (or the other) resident's household."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from weiwang.surveys.models import SurveyTask
+    from weiwang.surveys.services import campaign_create
+
+    form, _question = _survey_form(world)
+    household = _resident(world, persona, scope).household
+    campaign = campaign_create(
+        actor=world.users["community_worker"],
+        form=form,
+        region=household.micro_grid,
+        title="返乡摸排",
+        deadline=timezone.now() + dt.timedelta(days=2),
+        allow_public=public,
+    )
+    task = SurveyTask.objects.get(campaign=campaign, household=household)
+    if api:
+        return f"/api/v1/surveys/tasks/{task.pk}/{suffix}"
+    return f"/surveys/tasks/{task.pk}/{suffix}"
+
+
+def _survey_public(world, persona, scope):
+    """A valid link of a campaign open to households (own) or of one that is not (other)."""
+    from weiwang.surveys.models import SurveyTask
+    from weiwang.surveys.task_views import public_token
+
+    url = _survey_task(world, persona, "own", public=scope == "own")
+    return f"/s/{public_token(SurveyTask.objects.get(pk=int(url.split('/')[3])))}/"
+
+
+def _survey_question(world, persona, scope):
+    form, question = _survey_form(world)
+    return f"/surveys/forms/{form.pk}/questions/{question.pk}/delete/"
+
+
+SWITCHERS = {"district_admin", "street_admin", "community_worker"}  # switch emergency mode
+# Called up to duty in 兴乐社区 (or working inside it): they see its emergency whichever
+# resident or region of theirs the row uses.
+ON_DUTY = {"grid_worker", "grid_worker2", "micro_grid_worker", "building_head", "party_member"}
+_IDS: dict[str, int] = {}
+
+
+def _sweep_template(world):
+    from weiwang.surveys.models import SurveyForm
+
+    form = SurveyForm.objects.filter(is_sweep_template=True).first()
+    if form is None:
+        form, _question = _survey_form(world)
+        form.is_sweep_template = True
+        form.save(update_fields=["is_sweep_template"])
+    return form
+
+
+def _emergency_over(world, region):
+    from weiwang.emergency.services import active_overlapping, emergency_start
+
+    active = active_overlapping(region.path).first()  # one at a time over a place
+    return active or emergency_start(
+        actor=world.users["district_admin"],
+        region=region,
+        reason="暴雨",
+        template=_sweep_template(world),
+    )
+
+
+def _community_of(world, region):
+    from weiwang.regions.models import Region
+
+    if region.level in ("district", "street"):  # its first community
+        below = Region.objects.filter(path__startswith=region.path, level="community")
+        return below.order_by("pk").first()
+    if region.level in ("grid", "micro_grid"):
+        return Region.objects.get(pk=region.ancestor_ids[2])
+    return region
+
+
+def _emergency(world, persona, scope, suffix="", api=False):
+    """An emergency over the persona's own (or other) region, or the community around it."""
+    emergency = _emergency_over(world, _community_of(world, _region(world, persona, scope)))
+    if api:
+        return f"/api/v1/emergencies/{emergency.pk}{suffix}"
+    return f"/emergency/{emergency.pk}/{suffix}"
+
+
+def _resident_emergency(world, persona, scope):
+    household = _resident(world, persona, scope).household
+    _IDS[f"household-{persona}-{scope}"] = household.pk
+    return _emergency_over(world, _community_of(world, household.micro_grid)), household
+
+
+def _help_new(world, persona, scope):
+    from weiwang.surveys.models import SurveyTask
+
+    emergency, household = _resident_emergency(world, persona, scope)
+    task = SurveyTask.objects.get(campaign=emergency.sweep, household=household)
+    return f"/emergency/help/new/{task.pk}/"
+
+
+def _help_request(world, persona, scope, api=False):
+    from weiwang.emergency.services import help_request_create
+
+    emergency, household = _resident_emergency(world, persona, scope)
+    request = help_request_create(
+        actor=None, emergency=emergency, household=household, kind="medicine", details="药"
+    )
+    if api:
+        return f"/api/v1/emergencies/help/{request.pk}/actions"
+    return f"/emergency/help/{request.pk}/move/"
+
+
+def _help_api(world, persona, scope):
+    emergency, _household = _resident_emergency(world, persona, scope)
+    return f"/api/v1/emergencies/{emergency.pk}/help"
+
+
+def _public_help(world, persona, scope):
+    from weiwang.surveys.models import SurveyTask
+    from weiwang.surveys.task_views import public_token
+
+    if scope == "own":
+        emergency, household = _resident_emergency(world, persona, "own")
+        task = SurveyTask.objects.get(campaign=emergency.sweep, household=household)
+    else:  # a household link of an ordinary campaign: no emergency to ask for help in
+        url = _survey_task(world, persona, "own", public=True)
+        task = SurveyTask.objects.get(pk=int(url.split("/")[3]))
+    return f"/s/{public_token(task)}/help/"
+
+
+def _start_api(world, persona, scope):
+    _IDS["template"] = _sweep_template(world).pk
+    _IDS[f"region-{persona}-{scope}"] = _region(world, persona, scope).pk
+    return "/api/v1/emergencies"
+
+
+def _sees_emergency(ok: int) -> Callable[[str, str], int]:
+    """Switchers see their own region's emergency; those on duty in 兴乐社区 see it anyway."""
+
+    def expect(persona: str, scope: str) -> int:
+        if persona in ON_DUTY:
+            return ok
+        return ok if persona in SWITCHERS and scope == "own" else 404
+
+    return expect
+
+
+def _visit_photo(world, persona, scope):
+    from django.core.files.base import ContentFile
+
+    from weiwang.visits.models import Visit, VisitPhoto
+
+    url = _visit(world, persona, scope)
+    visit = Visit.objects.get(pk=int(url.split("/")[2]))
+    photo = VisitPhoto.objects.create(visit=visit, image=ContentFile(_TINY_JPEG, name="v.jpg"))
+    return f"{url}photos/{photo.pk}/"
+
+
+def _survey_photo(world, persona, scope):
+    from django.core.files.base import ContentFile
+
+    from weiwang.surveys.models import SurveyPhoto, SurveyTask
+
+    url = _survey_task(world, persona, scope)
+    task = SurveyTask.objects.get(pk=int(url.split("/")[3]))
+    question = task.campaign.form.questions.first()
+    photo = SurveyPhoto.objects.create(
+        task=task, question=question, image=ContentFile(_TINY_JPEG, name="s.jpg")
+    )
+    return f"{url}photos/{photo.pk}/"
+
+
 def _community(persona: str, scope: str) -> int:
     if persona not in RESIDENT_VIEWERS:
         return 404
@@ -634,6 +843,8 @@ CASES: dict[str, Case] = {
         scoped(BROWSERS),
     ),
     "visits/<int:pk>/": Case("get", lambda w, p, s: _visit(w, p, s), scoped(BROWSERS)),
+    "visits/<int:pk>/photos/<int:photo>/": Case("get", _visit_photo, scoped(BROWSERS)),
+    "surveys/tasks/<int:pk>/photos/<int:photo>/": Case("get", _survey_photo, scoped(BROWSERS)),
     "visits/rules/": Case("get", lambda w, p, s: "/visits/rules/", by_persona(TAG_MANAGERS, 200)),
     # A body that is not JSON is a 400 for workers (others: 404); scope in test_visits.py.
     "visits/upload/": Case("post", lambda w, p, s: "/visits/upload/", by_persona(BROWSERS, 400)),
@@ -713,6 +924,132 @@ CASES: dict[str, Case] = {
         lambda w, p, s: f"/api/v1/residents/{_resident(w, p, s).pk}",
         scoped(RESIDENT_VIEWERS),
         api=True,
+    ),
+    "surveys/": Case("get", lambda w, p, s: "/surveys/", by_persona(SURVEYORS, 200)),
+    "surveys/forms/new/": Case(
+        "get", lambda w, p, s: "/surveys/forms/new/", by_persona(SURVEYORS, 200)
+    ),
+    "surveys/forms/<int:pk>/": Case(
+        "get",
+        lambda w, p, s: f"/surveys/forms/{_survey_form(w)[0].pk}/",
+        by_persona(SURVEYORS, 200),
+    ),
+    "surveys/forms/<int:pk>/copy/": Case(
+        "post",
+        lambda w, p, s: f"/surveys/forms/{_survey_form(w)[0].pk}/copy/",
+        by_persona(SURVEYORS, 302),
+    ),
+    "surveys/forms/<int:pk>/questions/<int:question>/delete/": Case(
+        "post", _survey_question, by_persona(SURVEYORS, 302)
+    ),
+    "surveys/campaigns/new/": Case(
+        "get", lambda w, p, s: "/surveys/campaigns/new/", by_persona(SURVEYORS, 200)
+    ),
+    "surveys/campaigns/<int:pk>/": Case("get", _survey_campaign, scoped(SURVEYORS)),
+    "surveys/campaigns/<int:pk>/close/": Case(
+        "post", lambda w, p, s: _survey_campaign(w, p, s, "close/"), scoped(SURVEYORS, 302)
+    ),
+    "surveys/campaigns/<int:pk>/export.xlsx": Case(
+        "get", lambda w, p, s: _survey_campaign(w, p, s, "export.xlsx"), scoped(SURVEYORS)
+    ),
+    "surveys/campaigns/<int:pk>/answers/": Case(
+        "get", lambda w, p, s: _survey_campaign(w, p, s, "answers/"), scoped(SURVEYORS)
+    ),
+    "surveys/tasks/": Case("get", lambda w, p, s: "/surveys/tasks/", by_persona(BROWSERS, 200)),
+    "surveys/tasks/<int:pk>/": Case("get", _survey_task, scoped(BROWSERS)),
+    # Not yet answered: staff are sent back with the reason; others get a 404.
+    "surveys/tasks/<int:pk>/confirm/": Case(
+        "post", lambda w, p, s: _survey_task(w, p, s, "confirm/"), scoped(SURVEYORS, 302)
+    ),
+    "surveys/upload/": Case("post", lambda w, p, s: "/surveys/upload/", by_persona(BROWSERS, 400)),
+    # Anyone holding a household's link; a link of a campaign not open to households is a 404.
+    "s/<str:token>/": Case("get", _survey_public, lambda p, s: 200 if s == "own" else 404),
+    "api/v1/surveys/campaigns": Case(
+        "get", lambda w, p, s: "/api/v1/surveys/campaigns", by_persona(BROWSERS, 200), api=True
+    ),
+    "api/v1/surveys/campaigns/<pk>": Case(
+        "get",
+        lambda w, p, s: _survey_campaign(w, p, s, api=True),
+        scoped(BROWSERS),
+        api=True,
+    ),
+    "api/v1/surveys/tasks": Case(
+        "get", lambda w, p, s: "/api/v1/surveys/tasks", by_persona(BROWSERS, 200), api=True
+    ),
+    "api/v1/surveys/tasks/<pk>/answers": Case(
+        "post",
+        lambda w, p, s: _survey_task(w, p, s, "answers", api=True),
+        scoped(BROWSERS, 201),
+        api=True,
+        data=lambda p, s: {"answers": {}, "idempotency_key": f"grid-{p}-{s}"},
+    ),
+    "api/v1/surveys/tasks/<pk>/confirm": Case(
+        "post",
+        lambda w, p, s: _survey_task(w, p, s, "confirm", api=True),
+        lambda p, s: 400 if p in SURVEYORS and s == "own" else 404,
+        api=True,
+    ),
+    "emergency/": Case("get", lambda w, p, s: "/emergency/", by_persona(BROWSERS, 200)),
+    "emergency/start/": Case(
+        "get", lambda w, p, s: "/emergency/start/", by_persona(SWITCHERS, 200)
+    ),
+    "emergency/<int:pk>/": Case("get", _emergency, _sees_emergency(200)),
+    # Without a summary the switch-off is refused with the reason (a redirect back).
+    "emergency/<int:pk>/end/": Case(
+        "post", lambda w, p, s: _emergency(w, p, s, "end/"), scoped(SWITCHERS, 302)
+    ),
+    "emergency/<int:pk>/duty/": Case(
+        "post", lambda w, p, s: _emergency(w, p, s, "duty/"), _sees_emergency(302)
+    ),
+    "emergency/help/new/<int:task>/": Case("get", _help_new, scoped(BROWSERS)),
+    # An unknown move is refused with the reason for those who handle the request.
+    "emergency/help/<int:pk>/move/": Case("post", _help_request, scoped(BROWSERS, 302)),
+    "s/<str:token>/help/": Case("get", _public_help, lambda p, s: 200 if s == "own" else 404),
+    "api/v1/emergencies": Case(
+        "post",
+        _start_api,
+        scoped(SWITCHERS, 400),
+        api=True,
+        data=lambda p, s: {
+            "region_id": _IDS[f"region-{p}-{s}"],
+            "reason": "",
+            "template_id": _IDS["template"],
+        },
+    ),
+    "api/v1/emergencies/<pk>": Case(
+        "get", lambda w, p, s: _emergency(w, p, s, api=True), _sees_emergency(200), api=True
+    ),
+    "api/v1/emergencies/<pk>/end": Case(
+        "post",
+        lambda w, p, s: _emergency(w, p, s, "/end", api=True),
+        scoped(SWITCHERS, 400),
+        api=True,
+        data=lambda p, s: {"summary": ""},
+    ),
+    # Admins above the community see it but were not called up: a structured 400.
+    "api/v1/emergencies/<pk>/duty": Case(
+        "post",
+        lambda w, p, s: _emergency(w, p, s, "/duty", api=True),
+        lambda p, s: (
+            200
+            if p in ON_DUTY or (p, s) == ("community_worker", "own")
+            else _sees_emergency(400)(p, s)
+        ),
+        api=True,
+    ),
+    "api/v1/emergencies/<pk>/help": Case(
+        "post",
+        _help_api,
+        scoped(BROWSERS, 400),
+        api=True,
+        data=lambda p, s: {"household_id": _IDS[f"household-{p}-{s}"], "kind": "x", "details": "x"},
+    ),
+    "api/v1/emergencies/help/<pk>/actions": Case(
+        "post",
+        lambda w, p, s: _help_request(w, p, s, api=True),
+        scoped(BROWSERS, 400),
+        api=True,
+        data=lambda p, s: {"move": "fly"},
     ),
 }
 

@@ -268,3 +268,61 @@ def test_a_visit_recorded_offline_is_uploaded_once_back_online(browser, live_ser
     page.wait_for_load_state("networkidle")
     assert Visit.objects.count() == 1
     context.close()
+
+
+def test_a_survey_task_is_filled_offline_on_a_phone_with_a_conditional_question(
+    browser, live_server
+):
+    import datetime as dt
+
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from weiwang.surveys import services
+    from weiwang.surveys.models import SurveyTask
+
+    world = build_world()
+    actor = world.users["community_worker"]
+    form = services.form_create(actor=actor, title="春节返乡人员摸排")
+    returned = services.question_add(
+        actor=actor, form=form, kind="yes_no", label="家中有人返乡吗", required=True
+    )
+    how_many = services.question_add(
+        actor=actor,
+        form=form,
+        kind="number",
+        label="返乡人数",
+        required=True,
+        show_if=returned,
+        show_if_value="yes",
+    )
+    campaign = services.campaign_create(
+        actor=actor,
+        form=form,
+        region=world.regions["C"],
+        title="春节返乡人员摸排",
+        deadline=timezone.now() + dt.timedelta(days=2),
+    )
+    context = browser.new_context(viewport={"width": 375, "height": 667}, is_mobile=True)
+    page = context.new_page()
+    _login(page, live_server.url, "micro_grid_worker", "pw-micro_grid_worker")
+    page.goto(f"{live_server.url}/surveys/tasks/")
+    page.get_by_role("link", name="红星小区").first.click()
+    count = page.get_by_label("返乡人数")
+    expect(count).to_be_hidden()  # shown only once 是 is chosen
+    page.get_by_label("是").check()
+    expect(count).to_be_visible()
+    count.fill("2")
+    context.set_offline(True)
+    page.get_by_role("button", name="保存").click()
+    assert "已保存在手机上" in page.locator("[data-offline-status]").inner_text()
+    task = SurveyTask.objects.get(
+        campaign=campaign, household=world.residents["zhangsan"].household
+    )
+    assert task.answered_at is None
+    context.set_offline(False)
+    expect(page.locator("[data-offline-status]")).to_contain_text("已上传", timeout=10_000)
+    task.refresh_from_db()
+    assert task.answers == {str(returned.pk): "yes", str(how_many.pk): 2}
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    context.close()

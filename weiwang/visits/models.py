@@ -88,3 +88,22 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.visited_at:%Y-%m-%d}"
+
+
+def photo_path(instance: VisitPhoto, filename: str) -> str:
+    return f"visits/{instance.visit_id}/{filename}"
+
+
+class VisitPhoto(models.Model):
+    """A photo taken on a visit (re-encoded on upload: no EXIF location or device data)."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to=photo_path)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("走访照片")
+        verbose_name_plural = _("走访照片")
+
+    def __str__(self) -> str:
+        return f"{self.visit_id}/{self.pk}"

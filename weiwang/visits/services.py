@@ -4,6 +4,7 @@ a problem found into a case, and what is due: the visit rules applied to residen
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from weiwang.core.errors import ApplicationError
 from weiwang.people.models import Household, LifeEvent, Resident
-from weiwang.visits.models import Visit, VisitKind, VisitRule, VisitTier
+from weiwang.visits.models import Visit, VisitKind, VisitPhoto, VisitRule, VisitTier
 
 # Changes after which a high-risk resident must be visited again within hours.
 MAJOR_CHANGES = {"death", "move_in", "move_out", "move_within", "head_change", "tag_added"}
@@ -43,9 +44,12 @@ def visit_record(
     wellbeing: dict | None = None,
     service: str = "",
     resident: Resident | None = None,
+    photos: Sequence = (),
 ) -> tuple[Visit, bool]:
     """Record a visit; `household` came through the access layer. The same key again (a phone
     retrying after it went offline) returns the visit already stored, not a second one."""
+    from weiwang.cases.photos import MAX_PHOTOS, clean_photo
+
     key = (idempotency_key or "").strip()
     if not 8 <= len(key) <= 64:
         raise ApplicationError(_("缺少有效的提交编号,请刷新页面后重试。"), code="idempotency_key")
@@ -62,6 +66,9 @@ def visit_record(
         raise ApplicationError(_("这位居民不在这一户。"), code="resident")
     allowed = {name for name, _label in WELLBEING_FIELDS}
     clean = {k: str(v).strip()[:200] for k, v in (wellbeing or {}).items() if k in allowed and v}
+    if len(photos) > MAX_PHOTOS:
+        raise ApplicationError(_("一次最多上传 6 张照片。"), code="photos")
+    images = [clean_photo(upload) for upload in photos]
     try:
         with transaction.atomic():
             visit = Visit.objects.create(
@@ -77,6 +84,8 @@ def visit_record(
                 visitor=visitor,
                 idempotency_key=key,
             )
+            for image in images:
+                VisitPhoto.objects.create(visit=visit, image=image)
     except IntegrityError:  # the same key arrived twice at the same moment
         return Visit.objects.get(idempotency_key=key), False
     return visit, True

@@ -64,6 +64,7 @@ def visit_new(request: HttpRequest, household: int) -> HttpResponse:
                 wellbeing={name: post.get(name, "") for name, _l in services.WELLBEING_FIELDS},
                 service=post.get("service", ""),
                 resident=resident,
+                photos=request.FILES.getlist("photos"),
             )
         except ApplicationError as failure:
             error = failure.message
@@ -89,10 +90,21 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     labels = dict(services.WELLBEING_FIELDS)
     context = {
         "visit": visit,
+        "photos": visit.photos.all(),
         "wellbeing": [(labels.get(k, k), v) for k, v in visit.wellbeing.items()],
         "categories": active_categories(),
     }
     return render(request, "visits/detail.html", context)
+
+
+@login_required
+def visit_photo(request: HttpRequest, pk: int, photo: int) -> HttpResponse:
+    from django.http import FileResponse
+
+    require(request.user, Action.HANDLE_CASES)
+    visit = get_or_404(visits_for_user(request.user), pk)
+    item = get_or_404(visit.photos.all(), photo)
+    return FileResponse(item.image.open("rb"), content_type="image/jpeg")
 
 
 @login_required

@@ -163,3 +163,19 @@ def test_demo_has_a_year_of_visits_with_gaps(demo):
     assert Visit.objects.count() > 100
     rows = due_for(Resident.objects.all())
     assert any(r.overdue for r in rows) and any(not r.overdue for r in rows)
+
+
+def test_demo_has_the_two_campaigns_and_a_past_emergency(demo):
+    from weiwang.emergency.models import Emergency, HelpRequest
+    from weiwang.surveys.models import Campaign, SurveyTask
+
+    spring = Campaign.objects.get(title="2026 年春节返乡人员摸排")
+    sports = Campaign.objects.get(title="居民运动偏好调查")
+    assert spring.status == "closed" and sports.status == "open"
+    done = SurveyTask.objects.filter(campaign=spring).exclude(answered_at=None).count()
+    assert 0.85 * spring.task_count <= done < spring.task_count
+    assert SurveyTask.objects.filter(campaign=sports).exclude(answered_at=None).exists()
+    past = Emergency.objects.get()
+    assert past.ended_at and past.summary and past.sweep.status == "closed"
+    assert HelpRequest.objects.filter(emergency=past, status="confirmed").count() == 8
+    assert past.started_at < past.ended_at

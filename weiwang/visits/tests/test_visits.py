@@ -203,3 +203,37 @@ def test_admins_change_the_rules_and_the_due_list_follows(tagged):
     bad = admin.post("/visits/rules/", {**form, f"days-{key.pk}": "0"}, follow=True)
     assert "大于 0" in bad.content.decode()
     assert tagged.client("grid_worker").get("/visits/rules/").status_code == 404
+
+
+def _jpeg(name="p.jpg"):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "green").save(out, format="JPEG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
+
+
+def test_photos_taken_on_a_visit_are_kept_and_shown_only_in_scope(tagged):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = tagged.client("grid_worker")
+    household = tagged.residents["zhangsan"].household_id
+    form = {"kind": "home", "idempotency_key": "photo-visit-0001", "found": "燃气管老化"}
+    bad = client.post(
+        f"/visits/new/{household}/",
+        {**form, "photos": SimpleUploadedFile("x.jpg", b"not an image")},
+    )
+    assert bad.status_code == 400 and "不是能识别的图片" in bad.content.decode()
+    assert not Visit.objects.exists()
+    response = client.post(f"/visits/new/{household}/", {**form, "photos": [_jpeg(), _jpeg()]})
+    visit = Visit.objects.get()
+    assert response["Location"] == f"/visits/{visit.pk}/" and visit.photos.count() == 2
+    photo = visit.photos.first()
+    url = f"/visits/{visit.pk}/photos/{photo.pk}/"
+    assert url in client.get(f"/visits/{visit.pk}/").content.decode()
+    shown = client.get(url)
+    assert shown.status_code == 200 and shown["Content-Type"] == "image/jpeg"
+    assert tagged.client("grid_worker2").get(url).status_code == 404

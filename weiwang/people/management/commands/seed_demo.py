@@ -8,9 +8,11 @@ from django.core.management.base import BaseCommand, CommandError
 from weiwang.cases.demo import seed_demo_cases
 from weiwang.cases.services import cases_sweep
 from weiwang.deliberation.demo import seed_demo_consultation, seed_demo_projects
+from weiwang.emergency.demo import seed_demo_emergency
 from weiwang.people.demo import create_demo_users, place_zhang_san
 from weiwang.people.seeding import DEMO_RESIDENTS, build_area
 from weiwang.regions.models import Region
+from weiwang.surveys.demo import seed_demo_surveys
 from weiwang.visits.demo import seed_demo_visits
 
 
@@ -65,6 +67,8 @@ class Command(BaseCommand):
         seed_demo_consultation(area["community"], seed=seed)
         seed_demo_projects(area["community"], seed=seed)
         seed_demo_visits(area["community"], seed=seed)
+        seed_demo_surveys(area["community"], seed=seed)
+        seed_demo_emergency(area["community"], seed=seed)
         cases_sweep()  # what is overdue by now is marked, told and escalated
         total = time.perf_counter() - started
         self.stdout.write(
