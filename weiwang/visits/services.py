@@ -186,33 +186,75 @@ def worker_list(rows: list[Due], *, within_days: int = 7, now=None) -> list[Due]
 class Coverage:
     region_id: int
     name: str
-    required: int
-    on_time: int
-    never: int
+    required: int  # visits that fell due this month so far
+    on_time: int  # of those, made by their due time
+    never: int  # residents never visited at all
+    overdue: int = 0  # residents overdue right now
 
     @property
     def share(self) -> float:
         return self.on_time / self.required if self.required else 1.0
 
 
+def month_slots(
+    visits: list[dt.datetime], interval: dt.timedelta, start: dt.datetime, now: dt.datetime
+) -> tuple[int, int]:
+    """(visits required this month so far, made on time) for one household's sorted visit
+    times: each visit restarts the interval; a visit due passes unmet until the next one comes
+    (every interval without a visit is another one missed); before any visit, one is due now."""
+    before = [t for t in visits if t < start]
+    after = [t for t in visits if t >= start]
+    due = before[-1] + interval if before and before[-1] + interval > start else start
+    required = on_time = taken = 0
+    while due <= now:
+        required += 1
+        upcoming = after[taken] if taken < len(after) else None
+        if upcoming is not None and upcoming <= due:
+            on_time += 1
+            taken += 1
+            due = upcoming + interval
+        else:
+            due += interval
+    return required, on_time
+
+
 def coverage(region, residents, now=None) -> list[Coverage]:
-    """Per child region (grid or micro-grid): residents who must be visited, how many are
-    visited within their interval now, and how many were never visited."""
+    """Per child region (grid or micro-grid), this month so far: visits that fell due to the
+    residents who must be visited, how many were made on time; who was never visited and who
+    is overdue now."""
     from weiwang.regions.models import Region
 
+    now = now or timezone.now()
+    start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     children = {c.pk: c for c in Region.objects.filter(parent=region)}
     rows: dict[int, Coverage] = {
         pk: Coverage(pk, child.name, 0, 0, 0) for pk, child in children.items()
     }
     depth = region.path.strip("/").count("/") + 1
-    for due in due_for(residents.filter(region_path__startswith=region.path), now):
+    dues = due_for(residents.filter(region_path__startswith=region.path), now)
+    longest = max((d.tier.interval_days for d in dues), default=0)
+    times: dict[int, list[dt.datetime]] = {}
+    for household, at in (
+        Visit.objects.filter(
+            household_id__in={d.resident.household_id for d in dues},
+            visited_at__gte=start - dt.timedelta(days=longest),
+            visited_at__lte=now,
+        )
+        .order_by("visited_at")
+        .values_list("household_id", "visited_at")
+    ):
+        times.setdefault(household, []).append(at)
+    for due in dues:
         ids = [int(x) for x in due.resident.region_path.strip("/").split("/")]
-        if len(ids) <= depth:
-            continue
-        row = rows.get(ids[depth])
+        row = rows.get(ids[depth]) if len(ids) > depth else None
         if row is None:
             continue
-        row.required += 1
-        row.on_time += not due.overdue
+        interval = dt.timedelta(days=due.tier.interval_days)
+        required, on_time = month_slots(
+            times.get(due.resident.household_id, []), interval, start, now
+        )
+        row.required += required
+        row.on_time += on_time
         row.never += due.last_visit is None
-    return sorted(rows.values(), key=lambda r: r.name)
+        row.overdue += due.overdue
+    return sorted(rows.values(), key=lambda r: r.region_id)  # the order they were created in

@@ -152,8 +152,9 @@ def test_pages_list_record_and_cover(tagged):
         r.name: r
         for r in coverage(tagged.regions["G1"], residents_for_user(tagged.users["grid_worker"]))
     }
-    assert rows["第1微网格"].required == 1 and rows["第1微网格"].on_time == 1
-    assert rows["第2微网格"].never == 1
+    # 张三 had never been visited: every weekly visit due since the month began was missed.
+    assert rows["第1微网格"].required >= 1 and rows["第1微网格"].on_time == 0
+    assert rows["第1微网格"].overdue == 0 and rows["第2微网格"].never == 1
     page = client.get(f"/regions/{tagged.regions['G1'].pk}/coverage/").content.decode()
     assert "赵六" in page
 
@@ -237,3 +238,26 @@ def test_photos_taken_on_a_visit_are_kept_and_shown_only_in_scope(tagged):
     shown = client.get(url)
     assert shown.status_code == 200 and shown["Content-Type"] == "image/jpeg"
     assert tagged.client("grid_worker2").get(url).status_code == 404
+
+
+def test_coverage_counts_the_visits_due_this_month_and_those_made_on_time(tagged):
+    # A month safely in the past, whatever today is.
+    earlier = timezone.localtime().replace(day=1) - dt.timedelta(days=40)
+    start = earlier.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    day = dt.timedelta(days=1)
+    # 张三, weekly: last visited 3 days before the month; then on days 2 and 8 (on time: due on
+    # days 4 and 9) and on day 17 (late: due on day 15).
+    for n, offset in enumerate([-3, 2, 8, 17]):
+        _record(tagged, f"month-zhangsan-{n}", "zhangsan", start + offset * day)
+    # 赵六, monthly: last visited 10 days before the month; due on day 20, not visited yet.
+    _record(tagged, "month-zhaoliu-0", "zhaoliu", start - 10 * day)
+    now = start + 20 * day + dt.timedelta(hours=1)
+    rows = {
+        r.name: r
+        for r in coverage(
+            tagged.regions["G1"], residents_for_user(tagged.users["grid_worker"]), now
+        )
+    }
+    assert (rows["第1微网格"].required, rows["第1微网格"].on_time) == (3, 2)
+    assert (rows["第2微网格"].required, rows["第2微网格"].on_time) == (1, 0)
+    assert rows["第2微网格"].overdue == 1 and rows["第1微网格"].overdue == 0
