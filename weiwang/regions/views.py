@@ -160,6 +160,11 @@ def dwelling_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": dwelling_history(dwelling)[:50],
         "can_edit": can(request.user, Action.EDIT_RESIDENTS),
     }
+    if can(request.user, Action.HANDLE_CASES):
+        from weiwang.visits.views import visits_for_user
+
+        context["visit_households"] = sorted({r.household_id for r in residents})
+        context["visits"] = visits_for_user(request.user).filter(household__dwelling=dwelling)[:10]
     return render(request, "regions/dwelling_detail.html", context)
 
 

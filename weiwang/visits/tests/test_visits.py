@@ -261,3 +261,15 @@ def test_coverage_counts_the_visits_due_this_month_and_those_made_on_time(tagged
     assert (rows["第1微网格"].required, rows["第1微网格"].on_time) == (3, 2)
     assert (rows["第2微网格"].required, rows["第2微网格"].on_time) == (1, 0)
     assert rows["第2微网格"].overdue == 1 and rows["第1微网格"].overdue == 0
+
+
+def test_a_visit_can_be_recorded_from_the_dwelling_page(tagged):
+    household = tagged.residents["zhangsan"].household
+    url = f"/dwellings/{household.dwelling_id}/"
+    page = tagged.client("micro_grid_worker").get(url).content.decode()
+    assert f"/visits/new/{household.pk}/" in page and "还没有走访记录" in page
+    _record(tagged, "dwelling-page-01", "zhangsan", timezone.now())
+    page = tagged.client("micro_grid_worker").get(url).content.decode()
+    assert f"/visits/{Visit.objects.get().pk}/" in page
+    resident_view = tagged.client("resident").get(url)
+    assert "/visits/new/" not in resident_view.content.decode()
