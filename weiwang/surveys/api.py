@@ -10,7 +10,9 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from weiwang.access import Action, can, get_or_404, require
+from weiwang.regions.selectors import get_region_for_user
 from weiwang.surveys import selectors, services
+from weiwang.surveys.models import SurveyForm
 
 router = Router(tags=["surveys"])
 
@@ -79,6 +81,40 @@ class AnswerIn(Schema):
     answered_at: dt.datetime | None = None
 
 
+class FormOut(Schema):
+    id: int
+    title: str
+    description: str
+    is_sweep_template: bool
+    questions: list[QuestionOut]
+
+
+class FormIn(Schema):
+    title: str
+    description: str = ""
+    is_sweep_template: bool = False
+
+
+class QuestionIn(Schema):
+    kind: str
+    label: str
+    required: bool = False
+    choices: list[str] = []
+    show_if: int | None = None
+    show_if_value: str = ""
+    maps_to: str = ""
+    maps_tag: str = ""
+
+
+class CampaignIn(Schema):
+    form_id: int
+    region_id: int
+    title: str = ""
+    deadline: dt.datetime
+    tag_codes: list[str] = []
+    allow_public: bool = False
+
+
 class ConfirmOut(Schema):
     id: int
     changes: list[str]
@@ -122,6 +158,29 @@ def _task(t) -> dict:
     }
 
 
+def _question(q) -> dict:
+    return {
+        "id": q.pk,
+        "kind": q.kind,
+        "label": q.label,
+        "required": q.required,
+        "choices": q.choices,
+        "show_if": q.show_if_id,
+        "show_if_value": q.show_if_value,
+        "maps_to": q.maps_to,
+    }
+
+
+def _form(f) -> dict:
+    return {
+        "id": f.pk,
+        "title": f.title,
+        "description": f.description,
+        "is_sweep_template": f.is_sweep_template,
+        "questions": [_question(q) for q in f.questions.all()],
+    }
+
+
 def _action(user) -> Action:
     return Action.RUN_SURVEYS if can(user, Action.RUN_SURVEYS) else Action.HANDLE_CASES
 
@@ -136,6 +195,62 @@ def campaign_list(request: HttpRequest, status: str = ""):
     return [_campaign(c) for c in campaigns[:200]]
 
 
+@router.post("/campaigns", response={201: CampaignOut})
+def campaign_start(request: HttpRequest, payload: CampaignIn):
+    require(request.user, Action.RUN_SURVEYS)
+    form = get_or_404(SurveyForm.objects.all(), payload.form_id)
+    campaign = services.campaign_create(
+        actor=request.user,
+        form=form,
+        region=get_region_for_user(request.user, payload.region_id),
+        title=payload.title,
+        deadline=payload.deadline,
+        tag_codes=payload.tag_codes,
+        allow_public=payload.allow_public,
+    )
+    return Status(201, _campaign(campaign))
+
+
+@router.get("/forms", response=list[FormOut])
+def form_list(request: HttpRequest):
+    require(request.user, Action.RUN_SURVEYS)
+    return [_form(f) for f in SurveyForm.objects.prefetch_related("questions")[:100]]
+
+
+@router.post("/forms", response={201: FormOut})
+def form_create(request: HttpRequest, payload: FormIn):
+    require(request.user, Action.RUN_SURVEYS)
+    form = services.form_create(
+        actor=request.user,
+        title=payload.title,
+        description=payload.description,
+        is_sweep_template=payload.is_sweep_template,
+    )
+    return Status(201, _form(form))
+
+
+@router.post("/forms/{pk}/questions", response={201: QuestionOut})
+def question_add(request: HttpRequest, pk: int, payload: QuestionIn):
+    require(request.user, Action.RUN_SURVEYS)
+    form = get_or_404(SurveyForm.objects.all(), pk)
+    show_if = None
+    if payload.show_if is not None:
+        show_if = get_or_404(form.questions.all(), payload.show_if)
+    question = services.question_add(
+        actor=request.user,
+        form=form,
+        kind=payload.kind,
+        label=payload.label,
+        required=payload.required,
+        choices=payload.choices,
+        show_if=show_if,
+        show_if_value=payload.show_if_value,
+        maps_to=payload.maps_to,
+        maps_tag=payload.maps_tag,
+    )
+    return Status(201, _question(question))
+
+
 @router.get("/campaigns/{pk}", response=CampaignDetailOut)
 def campaign_detail(request: HttpRequest, pk: int):
     action = _action(request.user)
@@ -143,22 +258,9 @@ def campaign_detail(request: HttpRequest, pk: int):
     campaign = get_or_404(selectors.campaigns_for_user(request.user, action), pk)
     tasks = selectors.tasks_for_user(request.user, action).filter(campaign=campaign)
     grids, micro = selectors.progress(tasks)
-    questions = [
-        {
-            "id": q.pk,
-            "kind": q.kind,
-            "label": q.label,
-            "required": q.required,
-            "choices": q.choices,
-            "show_if": q.show_if_id,
-            "show_if_value": q.show_if_value,
-            "maps_to": q.maps_to,
-        }
-        for q in campaign.form.questions.all()
-    ]
     return {
         **_campaign(campaign),
-        "questions": questions,
+        "questions": [_question(q) for q in campaign.form.questions.all()],
         "grids": _progress(grids),
         "micro_grids": _progress(micro),
     }

@@ -868,6 +868,15 @@ CASES: dict[str, Case] = {
             "idempotency_key": f"grid-{p}-{s}-key",
         },
     ),
+    "api/v1/visits/coverage": Case(
+        "get",
+        lambda w, p, s: f"/api/v1/visits/coverage?region={_region(w, p, s).pk}",
+        scoped(BROWSERS),
+        api=True,
+    ),
+    "api/v1/visits/rules": Case(
+        "get", lambda w, p, s: "/api/v1/visits/rules", by_persona(BROWSERS, 200), api=True
+    ),
     "api/v1/visits/due": Case(
         "get", lambda w, p, s: "/api/v1/visits/due", by_persona(BROWSERS, 200), api=True
     ),
@@ -972,6 +981,17 @@ CASES: dict[str, Case] = {
         lambda w, p, s: _survey_campaign(w, p, s, api=True),
         scoped(BROWSERS),
         api=True,
+    ),
+    "api/v1/surveys/forms": Case(
+        "get", lambda w, p, s: "/api/v1/surveys/forms", by_persona(SURVEYORS, 200), api=True
+    ),
+    # Forms are a shared library: a missing question type is a 400 for anyone who builds them.
+    "api/v1/surveys/forms/<pk>/questions": Case(
+        "post",
+        lambda w, p, s: f"/api/v1/surveys/forms/{_survey_form(w)[0].pk}/questions",
+        by_persona(SURVEYORS, 400),
+        api=True,
+        data=lambda p, s: {"kind": "", "label": "x"},
     ),
     "api/v1/surveys/tasks": Case(
         "get", lambda w, p, s: "/api/v1/surveys/tasks", by_persona(BROWSERS, 200), api=True

@@ -93,3 +93,61 @@ def due(request: HttpRequest):
         }
         for d in rows[:500]
     ]
+
+
+class CoverageOut(Schema):
+    region_id: int
+    name: str
+    required: int
+    on_time: int
+    overdue: int
+    never: int
+
+
+class TierOut(Schema):
+    code: str
+    name: str
+    interval_days: int
+    after_change_hours: int | None
+    tag_codes: list[str]
+
+
+@router.get("/coverage", response=list[CoverageOut])
+def coverage(request: HttpRequest, region: int):
+    """This month's visit coverage per child of a region (grids of a community, micro-grids of
+    a grid)."""
+    from weiwang.regions.selectors import get_region_for_user
+
+    require(request.user, Action.HANDLE_CASES)
+    node = get_region_for_user(request.user, region)
+    rows = services.coverage(node, residents_for_user(request.user))
+    return [
+        {
+            "region_id": r.region_id,
+            "name": r.name,
+            "required": r.required,
+            "on_time": r.on_time,
+            "overdue": r.overdue,
+            "never": r.never,
+        }
+        for r in rows
+    ]
+
+
+@router.get("/rules", response=list[TierOut])
+def rules(request: HttpRequest):
+    """The visit tiers and which population tags are visited at each (read-only here; admins
+    change them on /visits/rules/)."""
+    from weiwang.visits.models import VisitTier
+
+    require(request.user, Action.HANDLE_CASES)
+    return [
+        {
+            "code": t.code,
+            "name": t.name,
+            "interval_days": t.interval_days,
+            "after_change_hours": t.after_change_hours,
+            "tag_codes": sorted(r.tag_code for r in t.rules.all()),
+        }
+        for t in VisitTier.objects.prefetch_related("rules")
+    ]

@@ -474,3 +474,48 @@ def test_a_photo_question_keeps_re_encoded_photos_for_staff_to_see(survey):
     assert link in answers.content.decode()
     assert survey.client("community_worker").get(link)["Content-Type"] == "image/jpeg"
     assert survey.client("grid_worker2").get(link).status_code == 404
+
+
+def test_staff_build_a_form_and_start_a_campaign_through_the_api(world):
+    staff = world.api("community_worker")
+    form = staff.post(
+        "/api/v1/surveys/forms", {"title": "居民运动偏好调查"}, "application/json"
+    ).json()
+    sporty = staff.post(
+        f"/api/v1/surveys/forms/{form['id']}/questions",
+        {"kind": "yes_no", "label": "您平时运动吗", "required": True},
+        "application/json",
+    ).json()
+    sports = staff.post(
+        f"/api/v1/surveys/forms/{form['id']}/questions",
+        {
+            "kind": "multiple",
+            "label": "喜欢的运动",
+            "choices": ["跑步", "乒乓球"],
+            "show_if": sporty["id"],
+            "show_if_value": "yes",
+        },
+        "application/json",
+    )
+    assert sports.status_code == 201 and sports.json()["show_if"] == sporty["id"]
+    deadline = (timezone.now() + dt.timedelta(days=7)).isoformat()
+    started = staff.post(
+        "/api/v1/surveys/campaigns",
+        {"form_id": form["id"], "region_id": world.regions["C"].pk, "deadline": deadline},
+        "application/json",
+    )
+    assert started.status_code == 201 and started.json()["task_count"] == 3
+    outside = staff.post(
+        "/api/v1/surveys/campaigns",
+        {"form_id": form["id"], "region_id": world.regions["C2"].pk, "deadline": deadline},
+        "application/json",
+    )
+    assert outside.status_code == 404
+    listed = staff.get("/api/v1/surveys/forms").json()
+    assert [len(f["questions"]) for f in listed] == [2]
+    frozen = staff.post(
+        f"/api/v1/surveys/forms/{form['id']}/questions",
+        {"kind": "text", "label": "备注"},
+        "application/json",
+    )
+    assert frozen.status_code == 400 and frozen.json()["error"]["code"] == "form_in_use"

@@ -273,3 +273,14 @@ def test_a_visit_can_be_recorded_from_the_dwelling_page(tagged):
     assert f"/visits/{Visit.objects.get().pk}/" in page
     resident_view = tagged.client("resident").get(url)
     assert "/visits/new/" not in resident_view.content.decode()
+
+
+def test_the_api_gives_coverage_and_rules(tagged):
+    _record(tagged, "api-coverage-01", "zhaoliu", timezone.now())
+    api = tagged.api("grid_worker")
+    rows = api.get(f"/api/v1/visits/coverage?region={tagged.regions['G1'].pk}").json()
+    assert {r["name"]: r["never"] for r in rows} == {"第1微网格": 1, "第2微网格": 0}
+    tiers = {t["code"]: t for t in api.get("/api/v1/visits/rules").json()}
+    assert tiers["high_risk"]["after_change_hours"] == 24
+    assert "living_alone_elderly" in tiers["high_risk"]["tag_codes"]
+    assert api.get(f"/api/v1/visits/coverage?region={tagged.regions['G2'].pk}").status_code == 404
