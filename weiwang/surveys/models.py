@@ -165,6 +165,12 @@ class SurveyTask(models.Model):
             ),
         ]
         indexes = [
+            # Scoped reads ("tasks in my grid") filter on the region path prefix.
+            models.Index(
+                fields=["campaign", "region_path"],
+                name="survey_task_campaign_path_idx",
+                opclasses=["", "varchar_pattern_ops"],
+            ),
             models.Index(fields=["assignee", "campaign"], name="survey_task_assignee_idx"),
             models.Index(fields=["campaign", "micro_grid"], name="survey_task_progress_idx"),
         ]

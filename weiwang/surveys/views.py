@@ -91,8 +91,10 @@ def form_builder(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("题目已添加。"))
             return redirect("survey_form", pk=form.pk)
     answer_labels = {services.YES: _("是"), services.NO: _("否")}
+    tags = dict(PopulationTag.objects.values_list("code", "name"))
     for question in questions:
         question.condition_label = answer_labels.get(question.show_if_value, question.show_if_value)
+        question.tag_label = tags.get(question.maps_tag, question.maps_tag)
     conditions = [q for q in questions if q.kind in ("yes_no", "single", "multiple")]
     context = {
         "form": form,
