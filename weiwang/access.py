@@ -159,6 +159,19 @@ def scope_q(user, action: Action, *, path: str, building: str, household: str) -
     return allowed
 
 
+def paths_around(user, action: Action) -> list[str]:
+    """The paths of the regions the user acts in for `action` and of every region above them:
+    a record over a region that contains the user's area (a community-wide campaign or
+    emergency) concerns the user too."""
+    from weiwang.regions.models import path_prefixes
+
+    paths: set[str] = set()
+    for grant in grants_for(user):
+        if action in CAPABILITIES[grant.role][1]:
+            paths.update(path_prefixes(grant.region_path))
+    return sorted(paths)
+
+
 def get_or_404(queryset, pk: object):
     """Fetch one row from an already scoped queryset; missing and out of scope look the same."""
     try:

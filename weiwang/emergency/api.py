@@ -11,7 +11,6 @@ from ninja import Router, Schema, Status
 
 from weiwang.access import Action, can, get_or_404, require
 from weiwang.emergency import selectors, services
-from weiwang.emergency.views import _switchable
 from weiwang.regions.selectors import get_region_for_user
 from weiwang.surveys.models import SurveyForm
 from weiwang.surveys.selectors import tasks_for_user
@@ -161,7 +160,7 @@ def emergency_detail(request: HttpRequest, pk: int):
 @router.post("/{pk}/end", response=EmergencyOut)
 def emergency_end(request: HttpRequest, pk: int, payload: EndIn):
     require(request.user, Action.SWITCH_EMERGENCY)
-    emergency = get_or_404(_switchable(request.user), pk)
+    emergency = get_or_404(selectors.switchable(request.user), pk)
     return _out(
         services.emergency_end(actor=request.user, emergency=emergency, summary=payload.summary)
     )

@@ -7,29 +7,25 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from weiwang.access import CAPABILITIES, Action, grants_for, scope_q
+from weiwang.access import Action, grants_for, paths_around, scope_q
 from weiwang.emergency.models import OPEN_HELP, DutyCall, Emergency, HelpRequest
 from weiwang.regions.models import Region
 from weiwang.surveys.models import SurveyTask
-
-
-def _paths_above(user, action: Action | None) -> list[str]:
-    paths: set[str] = set()
-    for grant in grants_for(user):
-        if action is not None and action not in CAPABILITIES[grant.role][1]:
-            continue
-        parts = grant.region_path.strip("/").split("/")
-        paths |= {"/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1)}
-    return sorted(paths)
 
 
 def emergencies_for_user(user) -> QuerySet[Emergency]:
     """Emergencies over the user's area or inside it (workers and staff), and those the user
     was called up to."""
     inside = scope_q(user, Action.HANDLE_CASES, path="region_path", building="", household="")
-    around = Q(region_path__in=_paths_above(user, Action.HANDLE_CASES))
+    around = Q(region_path__in=paths_around(user, Action.HANDLE_CASES))
     called = Q(pk__in=DutyCall.objects.filter(user=user).values("emergency_id"))
     return Emergency.objects.filter(inside | around | called).select_related("region", "sweep")
+
+
+def switchable(user) -> QuerySet[Emergency]:
+    """Emergencies over a region inside the user's scope for switching (to switch off)."""
+    where = scope_q(user, Action.SWITCH_EMERGENCY, path="region_path", building="", household="")
+    return Emergency.objects.filter(where)
 
 
 def active_for_banner(user) -> list[Emergency]:

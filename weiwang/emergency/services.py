@@ -16,7 +16,7 @@ from weiwang.audit.services import audit_record
 from weiwang.core.errors import ApplicationError
 from weiwang.emergency.models import DutyCall, Emergency, HelpKind, HelpRequest, HelpStatus
 from weiwang.people.models import Household
-from weiwang.regions.models import RegionLevel
+from weiwang.regions.models import RegionLevel, path_prefixes
 from weiwang.surveys.models import CampaignStatus, SurveyForm
 from weiwang.surveys.services import campaign_create
 
@@ -33,10 +33,8 @@ MAX_SWEEP_HOURS = 72
 
 def active_overlapping(path: str):
     """Active emergencies over this region, above it or inside it."""
-    parts = path.strip("/").split("/")
-    above = ["/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1)]
     return Emergency.objects.filter(ended_at=None).filter(
-        Q(region_path__in=above) | Q(region_path__startswith=path)
+        Q(region_path__in=path_prefixes(path)) | Q(region_path__startswith=path)
     )
 
 
@@ -115,7 +113,7 @@ def _tell_everyone(emergency: Emergency, *, started: bool) -> None:
         .values("user_id")
     )
     leaders = RoleAssignment.objects.filter(
-        region__path__in=_above(emergency.region_path),
+        region__path__in=path_prefixes(emergency.region_path)[:-1],
         role__in=[Role.REGION_ADMIN, Role.COMMUNITY_WORKER],
     ).values("user_id")
     region = emergency.region.name
@@ -129,11 +127,6 @@ def _tell_everyone(emergency: Emergency, *, started: bool) -> None:
         title=title,
         url=reverse("emergency_detail", args=[emergency.pk]),
     )
-
-
-def _above(path: str) -> list[str]:
-    parts = path.strip("/").split("/")
-    return ["/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts))]
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from weiwang.access import Action, can, get_or_404, require, scope_q
+from weiwang.access import Action, can, get_or_404, require
 from weiwang.core.errors import ApplicationError
 from weiwang.emergency import selectors, services
 from weiwang.emergency.models import DutyCall, Emergency, HelpKind, HelpRequest
@@ -91,12 +91,6 @@ def _board_context(user, emergency: Emergency, request: HttpRequest) -> dict:
     }
 
 
-def _switchable(user):
-    """Emergencies over a region inside the user's scope for switching."""
-    where = scope_q(user, Action.SWITCH_EMERGENCY, path="region_path", building="", household="")
-    return Emergency.objects.filter(where)
-
-
 @login_required
 def emergency_detail(request: HttpRequest, pk: int) -> HttpResponse:
     emergency = get_or_404(selectors.emergencies_for_user(request.user), pk)
@@ -108,12 +102,7 @@ def emergency_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "mine": mine.select_related("household__dwelling"),
         "kinds": HelpKind.choices,
         "can_end": emergency.active
-        and Emergency.objects.filter(
-            scope_q(
-                request.user, Action.SWITCH_EMERGENCY, path="region_path", building="", household=""
-            ),
-            pk=emergency.pk,
-        ).exists(),
+        and selectors.switchable(request.user).filter(pk=emergency.pk).exists(),
     }
     if can(request.user, Action.HANDLE_CASES):
         context |= _board_context(request.user, emergency, request)
@@ -125,12 +114,7 @@ def emergency_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def emergency_end(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, Action.SWITCH_EMERGENCY)
-    scoped = Emergency.objects.filter(
-        scope_q(
-            request.user, Action.SWITCH_EMERGENCY, path="region_path", building="", household=""
-        )
-    )
-    emergency = get_or_404(scoped, pk)
+    emergency = get_or_404(selectors.switchable(request.user), pk)
     try:
         services.emergency_end(
             actor=request.user, emergency=emergency, summary=request.POST.get("summary", "")

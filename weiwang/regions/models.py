@@ -27,6 +27,13 @@ class GridKind(models.TextChoices):
     DEDICATED = "dedicated", _("专属网格")
 
 
+def path_prefixes(path: str) -> list[str]:
+    """The paths of a region and of every region above it, top first: "/1/5/9/" gives
+    ["/1/", "/1/5/", "/1/5/9/"]."""
+    parts = path.strip("/").split("/")
+    return ["/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1)]
+
+
 class Region(models.Model):
     """One node of the tree. `path` is a materialized path ("/1/4/19/") for subtree queries."""
 

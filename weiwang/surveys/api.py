@@ -12,7 +12,7 @@ from ninja import Query, Router, Schema, Status
 from weiwang.access import Action, can, get_or_404, require
 from weiwang.regions.selectors import get_region_for_user
 from weiwang.surveys import selectors, services
-from weiwang.surveys.models import SurveyForm
+from weiwang.surveys.models import CampaignStatus, SurveyForm
 
 router = Router(tags=["surveys"])
 
@@ -271,7 +271,7 @@ def task_list(request: HttpRequest, filters: Query[TaskFilters]):
     """The caller's households to survey in open campaigns (by id; pass next_after on)."""
     require(request.user, Action.HANDLE_CASES)
     tasks = selectors.tasks_for_user(request.user).filter(
-        campaign__status="open", pk__gt=filters.after
+        campaign__status=CampaignStatus.OPEN, pk__gt=filters.after
     )
     if filters.campaign:
         tasks = tasks.filter(campaign_id=filters.campaign)

@@ -14,7 +14,7 @@ from weiwang.accounts.models import Role, RoleAssignment
 from weiwang.people.models import PopulationTag
 from weiwang.regions.models import Region
 from weiwang.surveys import services
-from weiwang.surveys.models import Campaign, SurveyForm, SurveyTask
+from weiwang.surveys.models import Campaign, CampaignStatus, SurveyForm, SurveyTask
 
 SPORTS = ["篮球", "乒乓球", "舞蹈", "飞盘", "跑步", "太极拳", "羽毛球"]
 AGES = ["6–17 岁", "18–35 岁", "36–59 岁", "60 岁及以上"]
@@ -168,7 +168,7 @@ def seed_demo_surveys(community: Region, *, seed: int = 2022) -> int:
 
     answered = _answer_all(spring, 0.92, returnee_answer, rng, start=festival, confirm=0.8)
     Campaign.objects.filter(pk=spring.pk).update(
-        deadline=festival + dt.timedelta(days=6), status="closed"
+        deadline=festival + dt.timedelta(days=6), status=CampaignStatus.CLOSED
     )
     sports_form, (sporty, sports, age, join) = _sports_form(actor)
     survey = services.campaign_create(

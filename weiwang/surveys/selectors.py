@@ -8,29 +8,17 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
-from weiwang.access import CAPABILITIES as _CAPS
-from weiwang.access import Action, grants_for, scope_q
+from weiwang.access import Action, paths_around, scope_q
 from weiwang.regions.models import Region
 from weiwang.surveys.models import Campaign, Question, QuestionKind, SurveyTask
 from weiwang.surveys.services import CHOICE_KINDS, NO, YES
-
-
-def _ancestor_paths(user, action: Action) -> list[str]:
-    """The paths of the regions the user's grants sit in, and of every region above them."""
-    paths: set[str] = set()
-    for grant in grants_for(user):
-        if action not in _CAPS[grant.role][1]:
-            continue
-        parts = grant.region_path.strip("/").split("/")
-        paths |= {"/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1)}
-    return sorted(paths)
 
 
 def campaigns_for_user(user, action: Action = Action.RUN_SURVEYS) -> QuerySet[Campaign]:
     """Campaigns over a region in the user's scope, or over a region containing it (a
     community-wide campaign is the grid worker's campaign too)."""
     inside = scope_q(user, action, path="region_path", building="", household="")
-    around = Q(region_path__in=_ancestor_paths(user, action))
+    around = Q(region_path__in=paths_around(user, action))
     return Campaign.objects.filter(inside | around).select_related("form", "region")
 
 

@@ -18,6 +18,7 @@ from weiwang.people.models import Household, PopulationTag, Resident, ResidentTa
 from weiwang.surveys.models import (
     AnswerTarget,
     Campaign,
+    CampaignStatus,
     Question,
     QuestionKind,
     SurveyForm,
@@ -329,7 +330,7 @@ def _notify_assignees(campaign: Campaign) -> None:
 
 @transaction.atomic
 def campaign_close(*, actor, campaign: Campaign) -> Campaign:
-    campaign.status = "closed"
+    campaign.status = CampaignStatus.CLOSED
     campaign.save(update_fields=["status"])
     return campaign
 
@@ -359,7 +360,7 @@ def task_answer(
     key = _check_key(idempotency_key)
     if task.idempotency_key == key:
         return task, False
-    if task.campaign.status != "open":
+    if task.campaign.status != CampaignStatus.OPEN:
         raise ApplicationError(_("这次摸排已经结束,不能再填写。"), code="closed")
     if task.confirmed_at:
         raise ApplicationError(_("这一户的答案已经确认,不能再修改。"), code="confirmed")

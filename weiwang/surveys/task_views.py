@@ -23,7 +23,7 @@ from weiwang.access import Action, get_or_404, require
 from weiwang.core.dates import form_datetime
 from weiwang.core.errors import ApplicationError
 from weiwang.surveys import selectors, services
-from weiwang.surveys.models import SurveyTask, TaskSource
+from weiwang.surveys.models import CampaignStatus, SurveyTask, TaskSource
 
 PAGE_SIZE = 30
 _SIGNER = signing.Signer(salt="weiwang.surveys.public-task")
@@ -41,7 +41,7 @@ def task_from_token(token: str) -> SurveyTask:
         raise Http404 from None
     task = (
         SurveyTask.objects.select_related("campaign__form", "household__dwelling")
-        .filter(campaign__allow_public=True, campaign__status="open")
+        .filter(campaign__allow_public=True, campaign__status=CampaignStatus.OPEN)
         .filter(pk=pk)
         .first()
     )
@@ -51,7 +51,7 @@ def task_from_token(token: str) -> SurveyTask:
 
 
 def _worker_tasks(user):
-    return selectors.tasks_for_user(user).filter(campaign__status="open")
+    return selectors.tasks_for_user(user).filter(campaign__status=CampaignStatus.OPEN)
 
 
 @login_required
@@ -60,7 +60,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.HANDLE_CASES)
     tasks = _worker_tasks(request.user)
     campaigns = selectors.campaigns_for_user(request.user, Action.HANDLE_CASES).filter(
-        status="open"
+        status=CampaignStatus.OPEN
     )
     campaign = request.GET.get("campaign", "")
     if campaign.isdigit():
@@ -161,7 +161,8 @@ def task_upload(request: HttpRequest) -> HttpResponse:
             task=task,
             raw=raw,
             idempotency_key=str(data.get("idempotency_key", "")),
-            answered_at=form_datetime(data.get("answered_at")),
+            # Filled in offline: the phone's time of filling, not of sending.
+            answered_at=form_datetime(data.get("answered_at") or data.get("queued_at")),
         )
     except (ValueError, TypeError, AttributeError):
         return JsonResponse(

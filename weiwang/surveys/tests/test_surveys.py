@@ -344,10 +344,13 @@ def test_answers_queued_offline_upload_once(survey):
         "task_id": task.pk,
         "idempotency_key": "offline-" + "9" * 10,
         "answers": {f"q-{q['returned'].pk}": "no", f"q-{q['phone'].pk}": "13911112222"},
+        "queued_at": "2026-11-20T01:30:00.000Z",  # filled in the basement, sent later
     }
     first = client.post(reverse("survey_upload"), json.dumps(body), "application/json")
     second = client.post(reverse("survey_upload"), json.dumps(body), "application/json")
     assert (first.status_code, second.status_code) == (201, 200)
+    task.refresh_from_db()
+    assert task.answered_at == dt.datetime(2026, 11, 20, 1, 30, tzinfo=dt.UTC)
     assert first.json()["id"] == second.json()["id"] == task.pk
     bad = client.post(reverse("survey_upload"), "not json", "application/json")
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid"

@@ -75,7 +75,9 @@
         event.preventDefault();
         const queue = read();
         const token = form.querySelector("[name=csrfmiddlewaretoken]")?.value;
-        queue.push({ url: form.dataset.uploadUrl, payload: payloadOf(form), token });
+        const payload = payloadOf(form);
+        payload.queued_at = new Date().toISOString();  // when it was filled in, not sent
+        queue.push({ url: form.dataset.uploadUrl, payload, token });
         write(queue);
         form.reset();
         say(form.dataset.queued);
