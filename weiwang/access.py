@@ -32,6 +32,8 @@ class Action(StrEnum):
     MANAGE_VISIT_RULES = "visits.rules"  # how often each population tag is visited
     RUN_SURVEYS = "surveys.run"  # build survey forms, start campaigns, confirm answers
     SWITCH_EMERGENCY = "emergency.switch"  # switch a community or street into emergency mode
+    RUN_ACTIVITIES = "activities.run"  # publish volunteer activities, scan, correct hours, rewards
+    MANAGE_PARTY = "party.manage"  # Party organisations, members, units, needs for units
 
 
 class ScopeKind(StrEnum):
@@ -68,13 +70,21 @@ CAPABILITIES: dict[str, tuple[ScopeKind, frozenset[Action]]] = {
             Action.MANAGE_VISIT_RULES,
             Action.RUN_SURVEYS,
             Action.SWITCH_EMERGENCY,
+            Action.RUN_ACTIVITIES,
+            Action.MANAGE_PARTY,
         },
     ),
     Role.COMMUNITY_WORKER: (
         ScopeKind.SUBTREE,
         _STAFF
         | _CASE_WORK
-        | {Action.RUN_CONSULTATIONS, Action.RUN_SURVEYS, Action.SWITCH_EMERGENCY},
+        | {
+            Action.RUN_CONSULTATIONS,
+            Action.RUN_SURVEYS,
+            Action.SWITCH_EMERGENCY,
+            Action.RUN_ACTIVITIES,
+            Action.MANAGE_PARTY,
+        },
     ),
     Role.GRID_WORKER: (ScopeKind.SUBTREE, _STAFF | _CASE_WORK | {Action.RUN_SURVEYS}),
     Role.MICRO_GRID_WORKER: (
@@ -170,6 +180,18 @@ def paths_around(user, action: Action) -> list[str]:
         if action in CAPABILITIES[grant.role][1]:
             paths.update(path_prefixes(grant.region_path))
     return sorted(paths)
+
+
+def near_q(user, path: str = "region_path") -> Q:
+    """Rows of the regions the user lives or works in, and of those above (a community's
+    activity concerns its residents and its grid workers, and the street leading it)."""
+    from weiwang.regions.models import path_prefixes
+
+    near = Q(pk__in=[])
+    for grant in grants_for(user):
+        near |= Q(**{f"{path}__startswith": grant.region_path})
+        near |= Q(**{f"{path}__in": path_prefixes(grant.region_path)})
+    return near
 
 
 def get_or_404(queryset, pk: object):

@@ -97,10 +97,13 @@ def _register_routers() -> None:
     from weiwang.deliberation.api import funds_router, topics_router
     from weiwang.deliberation.api import router as votes_router
     from weiwang.emergency.api import router as emergency_router
+    from weiwang.interest_groups.api import router as groups_router
+    from weiwang.party.api import router as party_router
     from weiwang.people.api import router as people_router
     from weiwang.regions.api import router as regions_router
     from weiwang.surveys.api import router as surveys_router
     from weiwang.visits.api import router as visits_router
+    from weiwang.volunteers.api import router as volunteers_router
 
     api.add_router("/regions", regions_router)
     api.add_router("/residents", people_router)
@@ -111,6 +114,9 @@ def _register_routers() -> None:
     api.add_router("/visits", visits_router)
     api.add_router("/surveys", surveys_router)
     api.add_router("/emergencies", emergency_router)
+    api.add_router("/activities", volunteers_router)
+    api.add_router("/community", groups_router)
+    api.add_router("/party", party_router)
 
 
 _register_routers()

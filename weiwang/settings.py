@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     "weiwang.visits",
     "weiwang.surveys",
     "weiwang.emergency",
+    "weiwang.volunteers",
+    "weiwang.interest_groups",
+    "weiwang.party",
 ]
 
 MIDDLEWARE = [

@@ -12,13 +12,16 @@ from weiwang.deliberation import project_views
 from weiwang.deliberation import views as topic_views
 from weiwang.emergency import public_views as emergency_public_views
 from weiwang.emergency import views as emergency_views
+from weiwang.interest_groups import views as group_views
 from weiwang.notices import views as notice_views
+from weiwang.party import views as party_views
 from weiwang.people import change_views, export_views, import_views
 from weiwang.people import views as people_views
 from weiwang.regions import views as region_views
 from weiwang.surveys import task_views as survey_task_views
 from weiwang.surveys import views as survey_views
 from weiwang.visits import views as visit_views
+from weiwang.volunteers import views as volunteer_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -154,6 +157,48 @@ urlpatterns = [
     path("surveys/upload/", survey_task_views.task_upload, name="survey_upload"),
     path("s/<str:token>/", survey_task_views.public_fill, name="survey_public"),
     path("s/<str:token>/help/", emergency_public_views.public_help, name="emergency_public_help"),
+    path("volunteers/", volunteer_views.activity_list, name="activity_list"),
+    path("volunteers/new/", volunteer_views.activity_new, name="activity_new"),
+    path("volunteers/<int:pk>/", volunteer_views.activity_detail, name="activity_detail"),
+    path("volunteers/shifts/<int:pk>/signup/", volunteer_views.shift_signup, name="shift_signup"),
+    path(
+        "volunteers/signups/<int:pk>/cancel/", volunteer_views.signup_cancel, name="signup_cancel"
+    ),
+    path(
+        "volunteers/signups/<int:pk>/correct/", volunteer_views.hours_correct, name="hours_correct"
+    ),
+    path("volunteers/me/", volunteer_views.my_points, name="volunteer_me"),
+    path("volunteers/me/certificate/", volunteer_views.certificate, name="volunteer_certificate"),
+    path("volunteers/rewards/", volunteer_views.rewards, name="volunteer_rewards"),
+    path(
+        "volunteers/rewards/<int:pk>/redeem/", volunteer_views.reward_redeem, name="reward_redeem"
+    ),
+    path("volunteers/scan/<str:token>/", volunteer_views.volunteer_scan, name="volunteer_scan"),
+    path("v/<str:token>/", volunteer_views.activity_checkin, name="activity_checkin"),
+    path("groups/", group_views.group_list, name="group_list"),
+    path("groups/new/", group_views.group_new, name="group_new"),
+    path("groups/<int:pk>/", group_views.group_detail, name="group_detail"),
+    path("groups/<int:pk>/join/", group_views.group_join, name="group_join"),
+    path("groups/<int:pk>/leave/", group_views.group_leave, name="group_leave"),
+    path(
+        "groups/memberships/<int:pk>/decide/",
+        group_views.membership_decide,
+        name="membership_decide",
+    ),
+    path("venues/", group_views.venue_list, name="venue_list"),
+    path("venues/<int:pk>/", group_views.venue_detail, name="venue_detail"),
+    path("venues/bookings/<int:pk>/decide/", group_views.booking_decide, name="booking_decide"),
+    path("venues/bookings/<int:pk>/cancel/", group_views.booking_cancel, name="booking_cancel"),
+    path("party/", party_views.party_home, name="party_home"),
+    path("party/members/", party_views.member_list, name="party_members"),
+    path("party/members/new/", party_views.member_new, name="party_member_new"),
+    path("party/members/<int:pk>/act/", party_views.member_act, name="party_member_act"),
+    path("party/units/", party_views.unit_list, name="party_units"),
+    path("party/units/<int:pk>/record/", party_views.unit_record, name="party_unit_record"),
+    path("party/records/", party_views.records, name="party_records"),
+    path("party/needs/new/", party_views.need_new, name="need_new"),
+    path("party/needs/<int:pk>/", party_views.need_detail, name="need_detail"),
+    path("party/needs/<int:pk>/move/", party_views.need_move, name="need_move"),
     path("emergency/", emergency_views.emergency_list, name="emergency_list"),
     path("emergency/start/", emergency_views.emergency_start, name="emergency_start"),
     path("emergency/<int:pk>/", emergency_views.emergency_detail, name="emergency_detail"),

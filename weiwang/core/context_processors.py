@@ -15,6 +15,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     roles = sorted({g.role for g in grants_for(user)}, key=list(Role).index)
     return {
         "nav_role_labels": [Role(r).label for r in roles],
+        "nav_in_community": bool(roles),
         "nav_can_browse": can(user, Action.VIEW_REGIONS),
         "nav_can_search": can(user, Action.VIEW_RESIDENTS),
         "nav_has_household": bool(user.resident_id),

@@ -100,3 +100,36 @@ def _demo_user(username: str, display_name: str) -> User:
     user.set_password(DEMO_PASSWORD)
     user.save()
     return user
+
+
+def resident_accounts(community: Region, *, count: int, prefix: str, seed: int) -> list[User]:
+    """Accounts for `count` adult residents of the community (no password: not logins), as
+    residents who volunteer or join groups would have; each with the resident role."""
+    import random
+
+    from weiwang.accounts.models import RoleAssignment
+
+    rng = random.Random(seed)  # noqa: S311 - deterministic demo data, not security
+    adults = list(
+        Resident.objects.filter(
+            region_path__startswith=community.path,
+            status="current",
+            birth_date__isnull=False,
+            user__isnull=True,
+        )
+        .order_by("pk")
+        .values_list("pk", "name", "micro_grid_id")
+    )
+    chosen = rng.sample(adults, min(count, len(adults)))
+    users = [
+        User(username=f"{prefix}{n:04d}", display_name=name, resident_id=pk)
+        for n, (pk, name, _micro) in enumerate(chosen, start=1)
+    ]
+    for user in users:
+        user.set_unusable_password()  # cheap: no hashing
+    users = User.objects.bulk_create(users)
+    RoleAssignment.objects.bulk_create(
+        RoleAssignment(user=user, role=Role.RESIDENT, region_id=micro)
+        for user, (_pk, _name, micro) in zip(users, chosen, strict=True)
+    )
+    return users

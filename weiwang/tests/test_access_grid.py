@@ -543,6 +543,228 @@ def _survey_photo(world, persona, scope):
     return f"{url}photos/{photo.pk}/"
 
 
+ORGANISERS = SWITCHERS  # publish activities, scan volunteers, correct hours, keep rewards
+# Everyone whose role sits inside 兴乐社区: whichever of their regions a row uses, it is there.
+IN_XINGLE = ON_DUTY | {"resident"}
+
+
+def _activity(world, persona, scope, suffix=""):
+    """An activity of the community of the persona's own (or other) region."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from weiwang.volunteers.services import activity_create
+
+    start = timezone.now() + dt.timedelta(days=1)
+    activity = activity_create(
+        actor=world.users["district_admin"],
+        community=_community_of(world, _region(world, persona, scope)),
+        title="元宵节送汤圆",
+        place="社区广场",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=3),
+        shifts=[("煮汤圆", start, start + dt.timedelta(hours=3), 5)],
+    )
+    if suffix == "signup/":
+        return f"/volunteers/shifts/{activity.shifts.get().pk}/signup/"
+    if suffix == "correct/":
+        from weiwang.volunteers.models import Signup
+
+        signup = Signup.objects.create(
+            shift=activity.shifts.get(), volunteer=world.users["nobody"], status="confirmed"
+        )
+        return f"/volunteers/signups/{signup.pk}/correct/"
+    if suffix == "checkin":
+        from weiwang.volunteers.views import _ACTIVITY_CODE
+
+        return f"/v/{_ACTIVITY_CODE.sign(str(activity.pk))}/"
+    return f"/volunteers/{activity.pk}/"
+
+
+def _own_signup(world, persona, scope):
+    """Own: the persona's own sign-up; other: somebody's in a community nobody here manages."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from weiwang.volunteers.models import Signup
+    from weiwang.volunteers.services import activity_create
+
+    start = timezone.now() + dt.timedelta(days=1)
+    far = world.regions["C4"]
+    activity = activity_create(
+        actor=world.users["nobody"],
+        community=far if scope == "other" else world.regions["C"],
+        title="义诊",
+        place="活动室",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        shifts=[("引导", start, start + dt.timedelta(hours=2), 5)],
+    )
+    other = world.users.get("wujiu")
+    if other is None:
+        from django.contrib.auth import get_user_model
+
+        other = get_user_model().objects.create_user(username="wujiu")
+        world.users["wujiu"] = other
+    signup = Signup.objects.create(
+        shift=activity.shifts.get(),
+        volunteer=world.users[persona] if scope == "own" else other,
+        status="confirmed",
+    )
+    return f"/volunteers/signups/{signup.pk}/cancel/"
+
+
+def _reward(world, persona, scope):
+    from weiwang.volunteers.services import reward_create
+
+    community = _community_of(world, _region(world, persona, scope))
+    reward = reward_create(actor=None, community=community, name="环保袋", points=5, stock=3)
+    return f"/volunteers/rewards/{reward.pk}/redeem/"
+
+
+def _person_code(world, persona, scope):
+    from weiwang.volunteers.views import _PERSON_CODE
+
+    token = _PERSON_CODE.sign(str(world.users["resident"].pk))
+    return f"/volunteers/scan/{token if scope == 'own' else token[:-2] + 'xx'}/"
+
+
+def _checkin_api(world, persona, scope):
+    from weiwang.volunteers.views import _ACTIVITY_CODE
+
+    url = _activity(world, persona, "own")
+    code = _ACTIVITY_CODE.sign(url.split("/")[2])
+    _IDS[f"code-{persona}-{scope}"] = code if scope == "own" else code + "x"
+    return "/api/v1/activities/checkin"
+
+
+def _venue_api(world, persona, scope, suffix):
+    from weiwang.interest_groups.services import group_create
+
+    venue = int(_venue(world, persona, scope).split("/")[2])
+    community = _community_of(world, _region(world, persona, scope))
+    group = group_create(
+        actor=None,
+        community=community,
+        name="篮球队",
+        kind="basketball",
+        organiser=_third_user(world),
+    )
+    _IDS[f"group-{persona}-{scope}"] = group.pk
+    return f"/api/v1/community/venues/{venue}/{suffix}"
+
+
+def _near_activity(ok: int) -> Callable[[str, str], int]:
+    """Organisers see their own community's activities; those inside 兴乐社区 see its ones."""
+
+    def expect(persona: str, scope: str) -> int:
+        if persona in IN_XINGLE:
+            return ok
+        return ok if persona in ORGANISERS and scope == "own" else 404
+
+    return expect
+
+
+def _third_user(world):
+    from django.contrib.auth import get_user_model
+
+    if "wujiu" not in world.users:
+        world.users["wujiu"] = get_user_model().objects.create_user(username="wujiu")
+    return world.users["wujiu"]
+
+
+def _group(world, persona, scope, suffix=""):
+    """A group of the community of the persona's own (or other) region, organised by someone
+    else."""
+    from weiwang.interest_groups.services import group_create
+
+    group = group_create(
+        actor=None,
+        community=_community_of(world, _region(world, persona, scope)),
+        name="乒乓球社",
+        kind="table_tennis",
+        organiser=_third_user(world),
+        join_mode="request",
+    )
+    if suffix == "decide/":
+        from weiwang.interest_groups.models import Membership
+
+        pending = Membership.objects.create(
+            group=group, user=world.users["nobody"], status="pending"
+        )
+        return f"/groups/memberships/{pending.pk}/decide/"
+    return f"/groups/{group.pk}/{suffix}"
+
+
+def _venue(world, persona, scope, booking=""):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from weiwang.interest_groups.models import Venue
+
+    community = _community_of(world, _region(world, persona, scope))
+    venue = Venue.objects.create(
+        name="乒乓球台",
+        place="体育公园",
+        community=community,
+        region_path=community.path,
+        opens_at=dt.time(0, 0),
+        closes_at=dt.time(23, 0),
+    )
+    if not booking:
+        return f"/venues/{venue.pk}/"
+    from weiwang.interest_groups.services import booking_create, group_create
+
+    group = group_create(
+        actor=None, community=community, name="舞蹈队", kind="dance", organiser=_third_user(world)
+    )
+    start = timezone.localtime().replace(minute=0, second=0, microsecond=0)
+    start = start.replace(hour=9) + dt.timedelta(days=1)
+    made = booking_create(
+        actor=_third_user(world),
+        venue=venue,
+        group=group,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+    )
+    return f"/venues/bookings/{made.pk}/{booking}/"
+
+
+def _committee(world, community):
+    from weiwang.party.models import PartyOrganisation
+    from weiwang.party.services import organisation_create
+
+    found = PartyOrganisation.objects.filter(region=community, level="committee").first()
+    return found or organisation_create(actor=None, region=community, level="committee")
+
+
+def _party_member(world, persona, scope):
+    from weiwang.party.services import member_register
+
+    community = _community_of(world, _region(world, persona, scope))
+    member = member_register(actor=None, organisation=_committee(world, community), name="党员甲")
+    return f"/party/members/{member.pk}/act/"
+
+
+def _party_unit(world, persona, scope):
+    from weiwang.party.services import unit_register
+
+    community = _community_of(world, _region(world, persona, scope))
+    unit = unit_register(actor=None, community=community, name="人民医院")
+    return f"/party/units/{unit.pk}/record/"
+
+
+def _need(world, persona, scope, suffix=""):
+    from weiwang.party.services import need_post
+
+    community = _community_of(world, _region(world, persona, scope))
+    need = need_post(actor=_third_user(world), community=community, title="帮忙换灯泡")
+    return f"/party/needs/{need.pk}/{suffix}"
+
+
 def _community(persona: str, scope: str) -> int:
     if persona not in RESIDENT_VIEWERS:
         return 404
@@ -1068,6 +1290,151 @@ CASES: dict[str, Case] = {
         "post",
         lambda w, p, s: _help_request(w, p, s, api=True),
         scoped(BROWSERS, 400),
+        api=True,
+        data=lambda p, s: {"move": "fly"},
+    ),
+    "volunteers/": Case("get", lambda w, p, s: "/volunteers/", everyone(200)),
+    "volunteers/new/": Case("get", lambda w, p, s: "/volunteers/new/", by_persona(ORGANISERS, 200)),
+    "volunteers/<int:pk>/": Case("get", _activity, _near_activity(200)),
+    "volunteers/shifts/<int:pk>/signup/": Case(
+        "post", lambda w, p, s: _activity(w, p, s, "signup/"), _near_activity(302)
+    ),
+    "volunteers/signups/<int:pk>/cancel/": Case(
+        "post", _own_signup, lambda p, s: 302 if s == "own" else 404
+    ),
+    # No minutes given: refused with the reason (a redirect back) for the organisers.
+    "volunteers/signups/<int:pk>/correct/": Case(
+        "post", lambda w, p, s: _activity(w, p, s, "correct/"), scoped(ORGANISERS, 302)
+    ),
+    "volunteers/me/": Case("get", lambda w, p, s: "/volunteers/me/", everyone(200)),
+    "volunteers/me/certificate/": Case(
+        "get", lambda w, p, s: "/volunteers/me/certificate/", everyone(200)
+    ),
+    "volunteers/rewards/": Case(
+        "get", lambda w, p, s: "/volunteers/rewards/", by_persona(ORGANISERS, 200)
+    ),
+    # Not enough points: refused with the reason; a reward of a community not one's own is a 404.
+    "volunteers/rewards/<int:pk>/redeem/": Case("post", _reward, _near_activity(302)),
+    "volunteers/scan/<str:token>/": Case("get", _person_code, scoped(ORGANISERS)),
+    "v/<str:token>/": Case(
+        "get",
+        lambda w, p, s: _activity(w, p, s, "checkin") if s == "own" else "/v/forged:token/",
+        lambda p, s: 200 if s == "own" else 404,
+    ),
+    "api/v1/activities": Case("get", lambda w, p, s: "/api/v1/activities", everyone(200), api=True),
+    "api/v1/activities/shifts/<pk>/signups": Case(
+        "post",
+        lambda w, p, s: "/api/v1/activities" + _activity(w, p, s, "signup/")[11:-8] + "/signups",
+        _near_activity(201),
+        api=True,
+    ),
+    "api/v1/activities/signups/<pk>/cancel": Case(
+        "post",
+        lambda w, p, s: "/api/v1/activities" + _own_signup(w, p, s)[11:-1],
+        lambda p, s: 200 if s == "own" else 404,
+        api=True,
+    ),
+    # A real code but no sign-up: a structured 400; a forged code: 404.
+    "api/v1/activities/checkin": Case(
+        "post",
+        _checkin_api,
+        lambda p, s: 400 if s == "own" else 404,
+        api=True,
+        data=lambda p, s: {"code": _IDS[f"code-{p}-{s}"]},
+    ),
+    "api/v1/activities/points": Case(
+        "get", lambda w, p, s: "/api/v1/activities/points", everyone(200), api=True
+    ),
+    "api/v1/activities/rewards/<pk>/redeem": Case(
+        "post",
+        lambda w, p, s: "/api/v1/activities" + _reward(w, p, s)[11:-1],
+        _near_activity(400),
+        api=True,
+    ),
+    "groups/": Case("get", lambda w, p, s: "/groups/", everyone(200)),
+    "groups/new/": Case("get", lambda w, p, s: "/groups/new/", by_persona(ORGANISERS, 200)),
+    "groups/<int:pk>/": Case("get", _group, _near_activity(200)),
+    "groups/<int:pk>/join/": Case(
+        "post", lambda w, p, s: _group(w, p, s, "join/"), _near_activity(302)
+    ),
+    # Not a member: refused with the reason (a redirect back).
+    "groups/<int:pk>/leave/": Case(
+        "post", lambda w, p, s: _group(w, p, s, "leave/"), _near_activity(302)
+    ),
+    "groups/memberships/<int:pk>/decide/": Case(
+        "post", lambda w, p, s: _group(w, p, s, "decide/"), scoped(ORGANISERS, 302)
+    ),
+    "venues/": Case("get", lambda w, p, s: "/venues/", everyone(200)),
+    "venues/<int:pk>/": Case("get", _venue, _near_activity(200)),
+    "venues/bookings/<int:pk>/decide/": Case(
+        "post", lambda w, p, s: _venue(w, p, s, "decide"), scoped(ORGANISERS, 302)
+    ),
+    "venues/bookings/<int:pk>/cancel/": Case(
+        "post", lambda w, p, s: _venue(w, p, s, "cancel"), scoped(ORGANISERS, 302)
+    ),
+    "api/v1/community/groups": Case(
+        "get", lambda w, p, s: "/api/v1/community/groups", everyone(200), api=True
+    ),
+    "api/v1/community/groups/recommended": Case(
+        "get", lambda w, p, s: "/api/v1/community/groups/recommended", everyone(200), api=True
+    ),
+    "api/v1/community/groups/<pk>/join": Case(
+        "post",
+        lambda w, p, s: "/api/v1/community" + _group(w, p, s, "join"),
+        _near_activity(201),
+        api=True,
+    ),
+    "api/v1/community/venues/<pk>/slots": Case(
+        "get", lambda w, p, s: _venue_api(w, p, s, "slots"), _near_activity(200), api=True
+    ),
+    # Ending before it starts: a structured 400 for staff of the venue's community.
+    "api/v1/community/venues/<pk>/bookings": Case(
+        "post",
+        lambda w, p, s: _venue_api(w, p, s, "bookings"),
+        scoped(ORGANISERS, 400),
+        api=True,
+        data=lambda p, s: {
+            "group_id": _IDS[f"group-{p}-{s}"],
+            "starts_at": "2099-01-01T10:00:00+08:00",
+            "ends_at": "2099-01-01T09:00:00+08:00",
+        },
+    ),
+    "party/": Case("get", lambda w, p, s: "/party/", by_persona(set(PERSONAS) - {"nobody"}, 200)),
+    "party/members/": Case("get", lambda w, p, s: "/party/members/", by_persona(ORGANISERS, 200)),
+    "party/members/new/": Case(
+        "get", lambda w, p, s: "/party/members/new/", by_persona(ORGANISERS, 200)
+    ),
+    "party/members/<int:pk>/act/": Case(
+        "post", _party_member, scoped(ORGANISERS, 302), data=lambda p, s: {"act": "show"}
+    ),
+    "party/units/": Case("get", lambda w, p, s: "/party/units/", by_persona(ORGANISERS, 200)),
+    "party/units/<int:pk>/record/": Case("get", _party_unit, scoped(ORGANISERS)),
+    "party/records/": Case("get", lambda w, p, s: "/party/records/", by_persona(ORGANISERS, 200)),
+    # Posting needs a home community: admins above it and people without a role have none.
+    "party/needs/new/": Case(
+        "get",
+        lambda w, p, s: "/party/needs/new/",
+        by_persona(set(PERSONAS) - {"district_admin", "street_admin", "nobody"}, 200),
+    ),
+    "party/needs/<int:pk>/": Case("get", _need, _near_activity(200)),
+    # No move given: refused with the reason (a redirect back).
+    "party/needs/<int:pk>/move/": Case(
+        "post", lambda w, p, s: _need(w, p, s, "move/"), _near_activity(302)
+    ),
+    # No home community (admins above one, people without a role): 404.
+    "api/v1/party/figures": Case(
+        "get",
+        lambda w, p, s: "/api/v1/party/figures",
+        by_persona(set(PERSONAS) - {"district_admin", "street_admin", "nobody"}, 200),
+        api=True,
+    ),
+    "api/v1/party/needs": Case(
+        "get", lambda w, p, s: "/api/v1/party/needs", everyone(200), api=True
+    ),
+    "api/v1/party/needs/<pk>/actions": Case(
+        "post",
+        lambda w, p, s: "/api/v1" + _need(w, p, s, "")[:-1] + "/actions",
+        _near_activity(400),
         api=True,
         data=lambda p, s: {"move": "fly"},
     ),

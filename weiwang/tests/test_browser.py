@@ -326,3 +326,58 @@ def test_a_survey_task_is_filled_offline_on_a_phone_with_a_conditional_question(
     assert task.answers == {str(returned.pk): "yes", str(how_many.pk): 2}
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     context.close()
+
+
+def test_a_resident_signs_up_on_a_phone_checks_in_by_qr_and_sees_points(browser, live_server):
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from weiwang.volunteers.models import PointRule, Signup
+    from weiwang.volunteers.services import activity_create
+    from weiwang.volunteers.views import _ACTIVITY_CODE
+
+    world = build_world()
+    PointRule.objects.get_or_create(  # migration data, gone after an earlier flush
+        code="service",
+        defaults={
+            "name": "志愿服务时长",
+            "points_per_hour": Decimal("1.0"),
+            "max_hours_per_activity": Decimal("2.0"),
+        },
+    )
+    start = timezone.now() - dt.timedelta(hours=2)
+    activity = activity_create(
+        actor=world.users["community_worker"],
+        community=world.regions["C"],
+        title="元宵节送汤圆",
+        place="社区广场",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=4),
+        shifts=[("煮汤圆", start, start + dt.timedelta(hours=4), 10)],
+        description="为独居老人煮汤圆、送汤圆。",
+    )
+    context = browser.new_context(viewport={"width": 375, "height": 667}, is_mobile=True)
+    page = context.new_page()
+    _login(page, live_server.url, "resident", "pw-resident")
+    page.get_by_role("link", name="志愿").click()
+    page.get_by_role("link", name="元宵节送汤圆").click()
+    page.get_by_role("button", name="报名", exact=True).click()
+    expect(page.get_by_text("报名成功")).to_be_visible()
+    # Scanning the code at the square opens the check-in page.
+    page.goto(f"{live_server.url}/v/{_ACTIVITY_CODE.sign(str(activity.pk))}/")
+    page.get_by_role("button", name="签到").click()
+    expect(page.get_by_text("签到成功")).to_be_visible()
+    # An hour and a half of service later (moved back in the database), the same code again.
+    Signup.objects.filter(volunteer=world.users["resident"]).update(
+        checked_in_at=timezone.now() - dt.timedelta(minutes=90)
+    )
+    page.reload()
+    page.get_by_role("button", name="签退").click()
+    expect(page.get_by_text("已签退").first).to_be_visible()
+    page.get_by_role("link", name="看我的积分").click()
+    expect(page.locator("[data-field=balance]")).to_have_text("1.5")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    context.close()

@@ -179,3 +179,42 @@ def test_demo_has_the_two_campaigns_and_a_past_emergency(demo):
     assert past.ended_at and past.summary and past.sweep.status == "closed"
     assert HelpRequest.objects.filter(emergency=past, status="confirmed").count() == 8
     assert past.started_at < past.ended_at
+
+
+def test_demo_has_the_lantern_festival_activity_with_check_ins_and_points(demo):
+    from weiwang.volunteers.models import Activity, PointEntry, Reward, Signup
+
+    lantern = Activity.objects.get(title="元宵节送汤圆")
+    signups = Signup.objects.filter(shift__activity=lantern)
+    assert signups.filter(status="waitlisted").exists()
+    assert signups.exclude(checked_out_at=None).count() >= 20
+    assert PointEntry.objects.filter(signup__shift__activity=lantern).count() >= 20
+    assert Reward.objects.count() == 3
+    assert Activity.objects.filter(status="open", starts_at__gt=lantern.starts_at).exists()
+
+
+def test_demo_has_groups_with_hundreds_of_members_and_venue_bookings(demo):
+    from weiwang.interest_groups.models import Booking, InterestGroup, Membership, Venue
+
+    assert set(InterestGroup.objects.values_list("kind", flat=True)) == {
+        "dance",
+        "table_tennis",
+        "frisbee",
+        "basketball",
+    }
+    assert Membership.objects.filter(status="member").count() >= 300
+    assert Venue.objects.filter(name__startswith="香城体育公园").count() == 3
+    assert Booking.objects.filter(status="approved").count() >= 3
+
+
+def test_demo_party_figures_come_from_the_records(demo):
+    from weiwang.party.models import Need
+    from weiwang.party.selectors import figures
+
+    community = Region.objects.get(name="兴乐社区")
+    found = figures(community)
+    assert (found.members, found.dual, found.organisations) == (121, 119, 5)
+    assert found.shown >= 80
+    assert (
+        Need.objects.filter(status="rated").exists() and Need.objects.filter(status="open").exists()
+    )

@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class VolunteersConfig(AppConfig):
+    name = "weiwang.volunteers"
+    label = "volunteers"
+    verbose_name = _("志愿服务")
