@@ -34,6 +34,7 @@ class Action(StrEnum):
     SWITCH_EMERGENCY = "emergency.switch"  # switch a community or street into emergency mode
     RUN_ACTIVITIES = "activities.run"  # publish volunteer activities, scan, correct hours, rewards
     MANAGE_PARTY = "party.manage"  # Party organisations, members, units, needs for units
+    MANAGE_POINT_RULES = "points.rules"  # how volunteer service earns points (city-wide)
 
 
 class ScopeKind(StrEnum):
@@ -72,6 +73,7 @@ CAPABILITIES: dict[str, tuple[ScopeKind, frozenset[Action]]] = {
             Action.SWITCH_EMERGENCY,
             Action.RUN_ACTIVITIES,
             Action.MANAGE_PARTY,
+            Action.MANAGE_POINT_RULES,
         },
     ),
     Role.COMMUNITY_WORKER: (

@@ -170,6 +170,7 @@ urlpatterns = [
     path("volunteers/me/", volunteer_views.my_points, name="volunteer_me"),
     path("volunteers/me/certificate/", volunteer_views.certificate, name="volunteer_certificate"),
     path("volunteers/rewards/", volunteer_views.rewards, name="volunteer_rewards"),
+    path("volunteers/rules/", volunteer_views.point_rules, name="point_rules"),
     path(
         "volunteers/rewards/<int:pk>/redeem/", volunteer_views.reward_redeem, name="reward_redeem"
     ),
@@ -193,6 +194,7 @@ urlpatterns = [
     path("party/members/", party_views.member_list, name="party_members"),
     path("party/members/new/", party_views.member_new, name="party_member_new"),
     path("party/members/<int:pk>/act/", party_views.member_act, name="party_member_act"),
+    path("party/members/<int:pk>/central/", party_views.central_household, name="party_central"),
     path("party/units/", party_views.unit_list, name="party_units"),
     path("party/units/<int:pk>/record/", party_views.unit_record, name="party_unit_record"),
     path("party/records/", party_views.records, name="party_records"),

@@ -136,6 +136,40 @@ def member_act(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def central_household(request: HttpRequest, pk: int) -> HttpResponse:
+    """Make a member's household a 党员中心户 and choose the neighbours it looks after."""
+    from weiwang.party.models import CentralHousehold
+    from weiwang.people.models import Household
+
+    require(request.user, Action.MANAGE_PARTY)
+    member = get_or_404(selectors.members_for_staff(request.user).exclude(resident=None), pk)
+    home = member.resident.household
+    nearby = (
+        Household.objects.filter(micro_grid_id=home.micro_grid_id)
+        .exclude(pk=home.pk)
+        .select_related("dwelling")
+        .order_by("dwelling__address")[:200]
+    )
+    if request.method == "POST":
+        chosen = [h for h in nearby if str(h.pk) in request.POST.getlist("neighbours")]
+        try:
+            services.central_household_set(actor=request.user, member=member, neighbours=chosen)
+        except ApplicationError as failure:
+            messages.error(request, failure.message)
+        else:
+            messages.success(request, _("党员中心户已保存。"))
+            return redirect("party_members")
+    current = CentralHousehold.objects.filter(member=member).first()
+    context = {
+        "member": member,
+        "home": home,
+        "nearby": nearby,
+        "chosen": set(current.neighbours.values_list("pk", flat=True)) if current else set(),
+    }
+    return render(request, "party/central.html", context)
+
+
+@login_required
 def unit_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.MANAGE_PARTY)
     communities = regions_for_user(request.user).filter(level="community").order_by("path")

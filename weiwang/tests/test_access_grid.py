@@ -749,6 +749,17 @@ def _party_member(world, persona, scope):
     return f"/party/members/{member.pk}/act/"
 
 
+def _central(world, persona, scope):
+    from weiwang.party.services import member_register
+
+    resident = _resident(world, persona, scope)
+    community = _community_of(world, resident.household.micro_grid)
+    member = member_register(
+        actor=None, organisation=_committee(world, community), name=resident.name, resident=resident
+    )
+    return f"/party/members/{member.pk}/central/"
+
+
 def _party_unit(world, persona, scope):
     from weiwang.party.services import unit_register
 
@@ -1306,6 +1317,9 @@ CASES: dict[str, Case] = {
     "volunteers/signups/<int:pk>/correct/": Case(
         "post", lambda w, p, s: _activity(w, p, s, "correct/"), scoped(ORGANISERS, 302)
     ),
+    "volunteers/rules/": Case(
+        "get", lambda w, p, s: "/volunteers/rules/", by_persona(TAG_MANAGERS, 200)
+    ),
     "volunteers/me/": Case("get", lambda w, p, s: "/volunteers/me/", everyone(200)),
     "volunteers/me/certificate/": Case(
         "get", lambda w, p, s: "/volunteers/me/certificate/", everyone(200)
@@ -1407,6 +1421,7 @@ CASES: dict[str, Case] = {
     "party/members/<int:pk>/act/": Case(
         "post", _party_member, scoped(ORGANISERS, 302), data=lambda p, s: {"act": "show"}
     ),
+    "party/members/<int:pk>/central/": Case("get", _central, scoped(ORGANISERS)),
     "party/units/": Case("get", lambda w, p, s: "/party/units/", by_persona(ORGANISERS, 200)),
     "party/units/<int:pk>/record/": Case("get", _party_unit, scoped(ORGANISERS)),
     "party/records/": Case("get", lambda w, p, s: "/party/records/", by_persona(ORGANISERS, 200)),

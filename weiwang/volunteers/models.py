@@ -132,6 +132,9 @@ class PointRule(models.Model):
     max_hours_per_activity = models.DecimalField(
         _("每次活动最多计几小时"), max_digits=4, decimal_places=1
     )
+    bonus_per_activity = models.DecimalField(
+        _("每次参加另加积分"), max_digits=5, decimal_places=1, default=0
+    )
     active = models.BooleanField(_("启用"), default=True)
 
     class Meta:

@@ -239,12 +239,14 @@ def check_out(*, volunteer, activity: Activity, by=None, at: dt.datetime | None 
 
 
 def points_for(minutes: int) -> Decimal:
-    """Points for a stretch of service under the active rule (hours capped per activity)."""
+    """Points for a stretch of service under the active rule: hours (capped per activity) at
+    the hourly rate, and the bonus for taking part."""
     rule = PointRule.objects.filter(code=SERVICE_RULE, active=True).first()
     if rule is None:
         return Decimal(0)
     hours = min(Decimal(minutes) / 60, rule.max_hours_per_activity)
-    return (hours * rule.points_per_hour).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    earned = hours * rule.points_per_hour + (rule.bonus_per_activity if minutes > 0 else 0)
+    return earned.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 @transaction.atomic
@@ -318,3 +320,25 @@ def reward_create(*, actor, community, name: str, points: int, stock: int) -> Re
         points=points,
         stock=max(0, stock),
     )
+
+
+@transaction.atomic
+def rule_update(
+    *, actor, rule: PointRule, points_per_hour: Decimal, max_hours: Decimal, bonus: Decimal
+) -> PointRule:
+    """Change how service earns points from now on (lines already written stay as they are)."""
+    from weiwang.audit.services import audit_record
+
+    if points_per_hour < 0 or bonus < 0 or not 0 < max_hours <= 24:
+        raise ApplicationError(_("积分不能为负,每次最多计时应在 0 到 24 小时之间。"), code="rule")
+    rule.points_per_hour, rule.max_hours_per_activity = points_per_hour, max_hours
+    rule.bonus_per_activity = bonus
+    rule.save(update_fields=["points_per_hour", "max_hours_per_activity", "bonus_per_activity"])
+    audit_record(
+        actor=actor,
+        action="points.rules",
+        target_type="point_rule",
+        target_id=rule.pk,
+        detail={"per_hour": str(points_per_hour), "max_hours": str(max_hours), "bonus": str(bonus)},
+    )
+    return rule

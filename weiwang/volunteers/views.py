@@ -73,6 +73,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         "show": show,
         "query": f"show={show}",
         "can_run": can(request.user, Action.RUN_ACTIVITIES),
+        "can_rules": can(request.user, Action.MANAGE_POINT_RULES),
     }
     return render(request, "volunteers/list.html", context)
 
@@ -392,3 +393,40 @@ def hours_correct(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("时长已更正,积分随之调整。"))
     return redirect("activity_detail", pk=signup.shift.activity_id)
+
+
+@login_required
+def point_rules(request: HttpRequest) -> HttpResponse:
+    """Admins keep how service earns points (the rule applies to lines written from now on)."""
+    from decimal import Decimal, InvalidOperation
+
+    from weiwang.volunteers.models import PointRule
+
+    require(request.user, Action.MANAGE_POINT_RULES)
+    rule, _created = PointRule.objects.get_or_create(
+        code=services.SERVICE_RULE,
+        defaults={
+            "name": _("志愿服务时长"),
+            "points_per_hour": Decimal("1.0"),
+            "max_hours_per_activity": Decimal("2.0"),
+        },
+    )
+    error = ""
+    if request.method == "POST":
+        try:
+            services.rule_update(
+                actor=request.user,
+                rule=rule,
+                points_per_hour=Decimal(request.POST.get("points_per_hour", "")),
+                max_hours=Decimal(request.POST.get("max_hours", "")),
+                bonus=Decimal(request.POST.get("bonus") or "0"),
+            )
+        except InvalidOperation:
+            error = _("请填写数字。")
+        except ApplicationError as failure:
+            error = failure.message
+        else:
+            messages.success(request, _("积分规则已保存。"))
+            return redirect("point_rules")
+    context = {"rule": rule, "error": error}
+    return render(request, "volunteers/rules.html", context, status=400 if error else 200)

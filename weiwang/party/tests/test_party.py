@@ -167,3 +167,24 @@ def test_the_api_posts_claims_and_rates_needs(party):
     assert (
         resident.post(url, {"move": "rate", "rating": 5}, "application/json").json()["rating"] == 5
     )
+
+
+def test_staff_choose_a_central_households_neighbours_on_the_page(party):
+    from weiwang.party.models import CentralHousehold
+    from weiwang.people.services import household_create
+    from weiwang.regions.models import Dwelling
+
+    home = party.residents["zhaoliu"].household
+    other = Dwelling.objects.create(
+        unit=home.dwelling.unit,
+        room="102",
+        micro_grid=home.micro_grid,
+        region_path=home.region_path,
+        address="红星小区4栋1单元102",
+    )
+    neighbour = household_create(dwelling=other)
+    url = reverse("party_central", args=[party.member.pk])
+    page = party.client("community_worker").get(url)
+    assert [h.pk for h in page.context["nearby"]] == [neighbour.pk]
+    party.client("community_worker").post(url, {"neighbours": [neighbour.pk]})
+    assert list(CentralHousehold.objects.get().neighbours.all()) == [neighbour]

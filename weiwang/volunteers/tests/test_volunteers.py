@@ -249,3 +249,22 @@ def test_the_api_signs_up_checks_in_with_the_code_and_reports_points(activity):
         activity.api("nobody").post(f"/api/v1/activities/shifts/{shift['id']}/signups").status_code
         == 404
     )
+
+
+def test_a_bonus_for_taking_part_is_added_once_per_activity(activity):
+    PointRule.objects.filter(code="service").update(bonus_per_activity=Decimal("1"))
+    assert services.points_for(0) == Decimal("0")
+    assert services.points_for(30) == Decimal("1.5")
+    assert services.points_for(600) == Decimal("3.0")  # 2 h cap + 1 bonus
+
+
+def test_admins_change_the_points_rule_on_the_page_and_it_is_audited(activity):
+    from weiwang.audit.models import AuditEntry
+
+    admin = activity.client("street_admin")
+    bad = admin.post(reverse("point_rules"), {"points_per_hour": "-1", "max_hours": "2"})
+    assert bad.status_code == 400 and "不能为负" in bad.content.decode()
+    admin.post(reverse("point_rules"), {"points_per_hour": "2", "max_hours": "3", "bonus": "1"})
+    assert services.points_for(240) == Decimal("7.0")  # 3 h × 2 + 1
+    assert AuditEntry.objects.filter(action="points.rules").exists()
+    assert activity.client("community_worker").get(reverse("point_rules")).status_code == 404
