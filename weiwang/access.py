@@ -35,6 +35,7 @@ class Action(StrEnum):
     RUN_ACTIVITIES = "activities.run"  # publish volunteer activities, scan, correct hours, rewards
     MANAGE_PARTY = "party.manage"  # Party organisations, members, units, needs for units
     MANAGE_POINT_RULES = "points.rules"  # how volunteer service earns points (city-wide)
+    PUBLISH_NOTICES = "notices.publish"  # write and review notices, keep the grid groups
 
 
 class ScopeKind(StrEnum):
@@ -74,6 +75,7 @@ CAPABILITIES: dict[str, tuple[ScopeKind, frozenset[Action]]] = {
             Action.RUN_ACTIVITIES,
             Action.MANAGE_PARTY,
             Action.MANAGE_POINT_RULES,
+            Action.PUBLISH_NOTICES,
         },
     ),
     Role.COMMUNITY_WORKER: (
@@ -86,9 +88,13 @@ CAPABILITIES: dict[str, tuple[ScopeKind, frozenset[Action]]] = {
             Action.SWITCH_EMERGENCY,
             Action.RUN_ACTIVITIES,
             Action.MANAGE_PARTY,
+            Action.PUBLISH_NOTICES,
         },
     ),
-    Role.GRID_WORKER: (ScopeKind.SUBTREE, _STAFF | _CASE_WORK | {Action.RUN_SURVEYS}),
+    Role.GRID_WORKER: (
+        ScopeKind.SUBTREE,
+        _STAFF | _CASE_WORK | {Action.RUN_SURVEYS, Action.PUBLISH_NOTICES},
+    ),
     Role.MICRO_GRID_WORKER: (
         ScopeKind.SUBTREE,
         frozenset({Action.VIEW_REGIONS, Action.VIEW_RESIDENTS}) | _CASE_WORK,

@@ -166,6 +166,18 @@ LOGIN_IP_RATE = env_str("WEIWANG_LOGIN_IP_RATE", "30/10m")
 RATELIMIT_VIEW = "weiwang.accounts.views.rate_limited"
 # Anonymous reporting through a QR code (and Open311 POSTs): per client address and per place.
 PUBLIC_REPORT_IP_RATE = env_str("WEIWANG_PUBLIC_REPORT_IP_RATE", "5/h")
+# Notices to WeCom group robots and by SMS ("file" appends messages to SMS_FILE instead).
+WECOM_WEBHOOK_BASE = env_str(
+    "WEIWANG_WECOM_WEBHOOK_BASE", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
+)
+SMS_BACKEND = env_choice("WEIWANG_SMS_BACKEND", ("file", "http"), "file")
+SMS_FILE = env_str("WEIWANG_SMS_FILE", str(VAR_DIR / "sms-outbox.jsonl"))
+SMS_ENDPOINT = env_str("WEIWANG_SMS_ENDPOINT", "")
+SMS_KEY_ID = env_str("WEIWANG_SMS_KEY_ID", "")
+SMS_SECRET = env_str("WEIWANG_SMS_SECRET", "")
+SMS_TEMPLATE = env_str("WEIWANG_SMS_TEMPLATE", "【微网实格】{title}:{summary}")
+# The address links in group messages point to (e.g. https://weiwang.example.cn); none: no link.
+SITE_URL = env_str("WEIWANG_SITE_URL", "").rstrip("/")
 # A household answering its survey link (a family behind one address may answer several).
 SURVEY_PUBLIC_IP_RATE = env_str("WEIWANG_SURVEY_PUBLIC_IP_RATE", "30/h")
 PUBLIC_REPORT_PLACE_RATE = env_str("WEIWANG_PUBLIC_REPORT_PLACE_RATE", "30/h")

@@ -13,6 +13,8 @@ from weiwang.deliberation import views as topic_views
 from weiwang.emergency import public_views as emergency_public_views
 from weiwang.emergency import views as emergency_views
 from weiwang.interest_groups import views as group_views
+from weiwang.notices import group_views as grid_group_views
+from weiwang.notices import notice_views as notices
 from weiwang.notices import views as notice_views
 from weiwang.party import views as party_views
 from weiwang.people import change_views, export_views, import_views
@@ -190,6 +192,21 @@ urlpatterns = [
     path("venues/<int:pk>/", group_views.venue_detail, name="venue_detail"),
     path("venues/bookings/<int:pk>/decide/", group_views.booking_decide, name="booking_decide"),
     path("venues/bookings/<int:pk>/cancel/", group_views.booking_cancel, name="booking_cancel"),
+    path("notices/", notices.notice_list, name="notice_list"),
+    path("notices/new/", notices.notice_edit, name="notice_new"),
+    path("notices/<int:pk>/", notices.notice_detail, name="notice_detail"),
+    path("notices/<int:pk>/edit/", notices.notice_edit, name="notice_edit"),
+    path("notices/<int:pk>/submit/", notices.notice_submit, name="notice_submit"),
+    path("notices/<int:pk>/review/", notices.notice_review, name="notice_review"),
+    path("notices/<int:pk>/files/<int:file>/", notices.notice_file, name="notice_file"),
+    path("notices/groups/", grid_group_views.group_list, name="grid_groups"),
+    path("notices/groups/new/", grid_group_views.group_edit, name="grid_group_new"),
+    path("notices/groups/<int:pk>/", grid_group_views.group_edit, name="grid_group"),
+    path(
+        "notices/groups/<int:pk>/case/",
+        grid_group_views.group_request_to_case,
+        name="grid_group_case",
+    ),
     path("party/", party_views.party_home, name="party_home"),
     path("party/members/", party_views.member_list, name="party_members"),
     path("party/members/new/", party_views.member_new, name="party_member_new"),

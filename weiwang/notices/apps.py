@@ -8,3 +8,6 @@ class NoticesConfig(AppConfig):
     name = "weiwang.notices"
     label = "notices"
     verbose_name = _("通知")
+
+    def ready(self) -> None:
+        from weiwang.notices import tasks  # noqa: F401 (registers the periodic jobs)

@@ -776,6 +776,50 @@ def _need(world, persona, scope, suffix=""):
     return f"/party/needs/{need.pk}/{suffix}"
 
 
+PUBLISHERS = REVEALERS  # write and review notices, keep the grid groups
+
+
+def _notice(world, persona, scope, suffix=""):
+    """A draft by the persona (own) or a notice to the other region by someone else."""
+    from weiwang.notices.notice_services import notice_save
+
+    region = _region(world, persona, scope)
+    author = world.users[persona] if scope == "own" else _third_user(world)
+    notice = notice_save(actor=author, title="停水", body="明天停水", regions=[region])
+    return f"/notices/{notice.pk}/{suffix}"
+
+
+def _notice_file(world, persona, scope):
+    from django.core.files.base import ContentFile
+
+    from weiwang.notices.models import NoticeAttachment
+
+    url = _notice(world, persona, scope)
+    item = NoticeAttachment.objects.create(
+        notice_id=int(url.split("/")[2]), file=ContentFile(b"x", name="a.txt"), name="a.txt"
+    )
+    return f"{url}files/{item.pk}/"
+
+
+def _grid_group(world, persona, scope, suffix=""):
+    from weiwang.notices.models import GridGroup
+
+    region = _region(world, persona, scope)
+    group = GridGroup.objects.create(
+        name="网格群", platform="wechat", region=region, region_path=region.path
+    )
+    return f"/notices/groups/{group.pk}/{suffix}"
+
+
+def _notice_seen(persona: str, scope: str) -> int:
+    """Own: the persona's draft (authors see their own); other: someone else's draft to the
+    other region, seen only by publishers over it (the district admin's other is in another
+    district)."""
+    if scope == "own":
+        return 200
+    return 404
+
+
 def _community(persona: str, scope: str) -> int:
     if persona not in RESIDENT_VIEWERS:
         return 404
@@ -1452,6 +1496,30 @@ CASES: dict[str, Case] = {
         _near_activity(400),
         api=True,
         data=lambda p, s: {"move": "fly"},
+    ),
+    "notices/": Case("get", lambda w, p, s: "/notices/", everyone(200)),
+    "notices/new/": Case("get", lambda w, p, s: "/notices/new/", by_persona(PUBLISHERS, 200)),
+    "notices/<int:pk>/": Case("get", _notice, _notice_seen),
+    # Only the author edits or submits a draft (others: 404).
+    "notices/<int:pk>/edit/": Case(
+        "get", lambda w, p, s: _notice(w, p, s, "edit/"), scoped(PUBLISHERS)
+    ),
+    "notices/<int:pk>/submit/": Case(
+        "post", lambda w, p, s: _notice(w, p, s, "submit/"), scoped(PUBLISHERS, 302)
+    ),
+    # Not yet submitted: refused with the reason (a redirect back) for publishers who see it.
+    "notices/<int:pk>/review/": Case(
+        "post", lambda w, p, s: _notice(w, p, s, "review/"), scoped(PUBLISHERS, 302)
+    ),
+    "notices/<int:pk>/files/<int:file>/": Case("get", _notice_file, _notice_seen),
+    "notices/groups/": Case("get", lambda w, p, s: "/notices/groups/", by_persona(PUBLISHERS, 200)),
+    "notices/groups/new/": Case(
+        "get", lambda w, p, s: "/notices/groups/new/", by_persona(PUBLISHERS, 200)
+    ),
+    "notices/groups/<int:pk>/": Case("get", _grid_group, scoped(PUBLISHERS)),
+    # Nothing typed: refused with the reason for publishers of the group's grid.
+    "notices/groups/<int:pk>/case/": Case(
+        "post", lambda w, p, s: _grid_group(w, p, s, "case/"), scoped(PUBLISHERS, 302)
     ),
 }
 

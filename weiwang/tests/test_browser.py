@@ -381,3 +381,46 @@ def test_a_resident_signs_up_on_a_phone_checks_in_by_qr_and_sees_points(browser,
     expect(page.locator("[data-field=balance]")).to_have_text("1.5")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     context.close()
+
+
+def test_staff_publish_a_notice_to_one_grid_and_only_its_residents_see_it(browser, live_server):
+    from django.contrib.auth import get_user_model
+    from playwright.sync_api import expect
+
+    from weiwang.accounts.models import Role
+    from weiwang.accounts.services import role_assign
+    from weiwang.notices.models import Notice
+
+    world = build_world()
+    # 王五 lives in grid 2 and has an account too.
+    wangwu = get_user_model().objects.create_user(username="wangwu", password="pw-wangwu")
+    wangwu.resident = world.residents["wangwu"]
+    wangwu.save()
+    role_assign(user=wangwu, role=Role.RESIDENT, region=world.regions["M2"])
+    desk = browser.new_page(viewport={"width": 1280, "height": 900})
+    _login(desk, live_server.url, "community_worker", "pw-community_worker")
+    desk.goto(f"{live_server.url}/notices/new/")
+    desk.get_by_label("标题").fill("红星小区明日停水")
+    desk.get_by_label("正文(空一行分段)").fill("明天 9:00–12:00 停水,请提前储水。")
+    desk.get_by_label("第1网格(红星小区)").check()
+    desk.get_by_role("button", name="保存草稿").click()
+    desk.get_by_role("button", name="提交审核").click()
+    expect(desk.get_by_text("已提交审核")).to_be_visible()
+    notice = Notice.objects.get()
+    reviewer = browser.new_page(viewport={"width": 1280, "height": 900})
+    _login(reviewer, live_server.url, "grid_worker", "pw-grid_worker")
+    reviewer.goto(f"{live_server.url}/notices/{notice.pk}/")
+    reviewer.get_by_role("button", name="通过并发布").click()
+    expect(reviewer.get_by_text("已审核")).to_be_visible()
+    phone = browser.new_page(viewport={"width": 375, "height": 667}, is_mobile=True)
+    _login(phone, live_server.url, "resident", "pw-resident")
+    phone.get_by_role("link", name="通知", exact=True).click()
+    phone.get_by_role("link", name="红星小区明日停水").click()
+    expect(phone.get_by_text("请提前储水")).to_be_visible()
+    other = browser.new_page(viewport={"width": 375, "height": 667}, is_mobile=True)
+    _login(other, live_server.url, "wangwu", "pw-wangwu")
+    other.get_by_role("link", name="通知", exact=True).click()
+    expect(other.get_by_text("还没有发给您的通知")).to_be_visible()
+    assert other.get_by_text("红星小区明日停水").count() == 0
+    for page in (desk, reviewer, phone, other):
+        page.close()
