@@ -116,8 +116,10 @@ def audience_users(notice: Notice):
     """Accounts reached, without duplicates: residents' own accounts (as above) and people with
     a role in the regions (narrowed to the roles, if any)."""
     User = get_user_model()
-    residents = audience_residents(notice)
-    via_resident = Q(resident__in=residents)
+    # Correlated EXISTS (a primary-key lookup per account) rather than IN: beside the OR below
+    # PostgreSQL would otherwise rescan the residents for every account.
+    residents = audience_residents(notice).filter(pk=OuterRef("resident_id"))
+    via_resident = Q(Exists(residents))
     roles = RoleAssignment.objects.filter(user=OuterRef("pk"))
     in_regions = Q(pk__in=[])
     for region in notice.regions.all():
@@ -220,6 +222,14 @@ def notices_publish_due(now: dt.datetime | None = None) -> int:
             locked = Notice.objects.select_for_update().get(pk=notice.pk)
             if locked.status == NoticeStatus.SCHEDULED:
                 _publish(locked, actor=None, now=now)
+    # A fan-out whose worker died is run again (it is safe to repeat).
+    stalled = Notice.objects.filter(
+        status=NoticeStatus.PUBLISHED,
+        fanned_out_at=None,
+        published_at__lt=now - dt.timedelta(minutes=2),
+    ).values_list("pk", flat=True)
+    for pk in stalled:
+        run_in_background(notice_fan_out, pk)
     return len(due)
 
 

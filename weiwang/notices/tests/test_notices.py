@@ -355,3 +355,13 @@ def test_staff_write_submit_and_review_on_the_pages(world):
     assert Notice.objects.get().status == "published"
     received = world.client("resident").get(reverse("notice_list"))
     assert [n.pk for n in received.context["page"]] == [notice.pk]
+
+
+def test_a_fan_out_that_died_is_run_again_by_the_minute_job(world):
+    notice = _notice(world)
+    Notice.objects.filter(pk=notice.pk).update(
+        status="published", published_at=timezone.now() - dt.timedelta(minutes=5)
+    )
+    services.notices_publish_due()
+    assert Notification.objects.filter(notice=notice).count() == 5
+    assert Notice.objects.get().fanned_out_at is not None

@@ -218,3 +218,13 @@ def test_demo_party_figures_come_from_the_records(demo):
     assert (
         Need.objects.filter(status="rated").exists() and Need.objects.filter(status="open").exists()
     )
+
+
+def test_demo_grid_groups_reach_about_nine_in_ten_and_notices_are_in_every_state(demo):
+    from weiwang.notices.group_views import coverage
+    from weiwang.notices.models import Notice, Notification
+
+    _rows, total = coverage(Region.objects.get(name="兴乐社区"))
+    assert 85 <= total.percent <= 95
+    assert set(Notice.objects.values_list("status", flat=True)) == {"published", "draft", "review"}
+    assert Notification.objects.filter(notice__status="published").exists()

@@ -10,6 +10,7 @@ from weiwang.cases.services import cases_sweep
 from weiwang.deliberation.demo import seed_demo_consultation, seed_demo_projects
 from weiwang.emergency.demo import seed_demo_emergency
 from weiwang.interest_groups.demo import seed_demo_groups
+from weiwang.notices.demo import seed_demo_notices
 from weiwang.party.demo import seed_demo_party
 from weiwang.people.demo import create_demo_users, place_zhang_san
 from weiwang.people.seeding import DEMO_RESIDENTS, build_area
@@ -75,6 +76,7 @@ class Command(BaseCommand):
         seed_demo_volunteering(area["community"], seed=seed)
         seed_demo_groups(area["community"], seed=seed)
         seed_demo_party(area["community"], seed=seed)
+        seed_demo_notices(area["community"], seed=seed)
         cases_sweep()  # what is overdue by now is marked, told and escalated
         total = time.perf_counter() - started
         self.stdout.write(
