@@ -98,6 +98,7 @@ def _register_routers() -> None:
     from weiwang.deliberation.api import router as votes_router
     from weiwang.emergency.api import router as emergency_router
     from weiwang.interest_groups.api import router as groups_router
+    from weiwang.notices.api import router as notices_router
     from weiwang.party.api import router as party_router
     from weiwang.people.api import router as people_router
     from weiwang.regions.api import router as regions_router
@@ -117,6 +118,7 @@ def _register_routers() -> None:
     api.add_router("/activities", volunteers_router)
     api.add_router("/community", groups_router)
     api.add_router("/party", party_router)
+    api.add_router("/notices", notices_router)
 
 
 _register_routers()

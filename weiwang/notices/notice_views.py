@@ -102,6 +102,28 @@ def _save_files(request: HttpRequest, notice: Notice) -> None:
             )
 
 
+def _households_by_address(user, text: str) -> list:
+    """Chosen households, one address per line (as on the dwelling pages), within the user's
+    scope; an address not found is refused by name."""
+    from weiwang.people.models import Household
+
+    addresses = [line.strip() for line in text.splitlines() if line.strip()]
+    where = scope_q(user, Action.PUBLISH_NOTICES, path="region_path", building="", household="")
+    found = {
+        h.dwelling.address: h
+        for h in Household.objects.filter(where, dwelling__address__in=addresses).select_related(
+            "dwelling"
+        )
+    }
+    missing = [a for a in addresses if a not in found]
+    if missing:
+        raise ApplicationError(
+            _("没有找到这些地址的住户:%(list)s。请按房屋页面上的地址填写,每行一个。")
+            % {"list": "、".join(missing[:5])}
+        )
+    return list(found.values())
+
+
 @login_required
 def notice_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     require(request.user, Action.PUBLISH_NOTICES)
@@ -119,12 +141,14 @@ def notice_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
+            households = _households_by_address(request.user, post.get("addresses", ""))
             saved = services.notice_save(
                 actor=request.user,
                 notice=notice,
                 title=post.get("title", ""),
                 body=_as_html(post.get("body", "")),
                 regions=list(regions.filter(pk__in=post.getlist("regions"))),
+                households=households,
                 tag_codes=post.getlist("tags"),
                 roles=post.getlist("roles"),
                 priority=post.get("priority", Priority.NORMAL),
@@ -147,8 +171,14 @@ def notice_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         if post
         else [str(r.pk) for r in (notice.regions.all() if notice else [])]
     )
+    addresses = post.get("addresses", "") if post else ""
+    if not post and notice is not None:
+        addresses = "\n".join(
+            h.dwelling.address for h in notice.households.select_related("dwelling")
+        )
     context = {
         "notice": notice,
+        "addresses": addresses,
         "regions": regions.order_by("path")[:300],
         "chosen": chosen,
         "tags": PopulationTag.objects.filter(active=True, sensitive=False).order_by("name"),

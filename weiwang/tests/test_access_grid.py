@@ -1512,6 +1512,10 @@ CASES: dict[str, Case] = {
         "post", lambda w, p, s: _notice(w, p, s, "review/"), scoped(PUBLISHERS, 302)
     ),
     "notices/<int:pk>/files/<int:file>/": Case("get", _notice_file, _notice_seen),
+    "api/v1/notices": Case("get", lambda w, p, s: "/api/v1/notices", everyone(200), api=True),
+    "api/v1/notices/<pk>": Case(
+        "get", lambda w, p, s: "/api/v1" + _notice(w, p, s)[:-1], _notice_seen, api=True
+    ),
     "notices/groups/": Case("get", lambda w, p, s: "/notices/groups/", by_persona(PUBLISHERS, 200)),
     "notices/groups/new/": Case(
         "get", lambda w, p, s: "/notices/groups/new/", by_persona(PUBLISHERS, 200)

@@ -365,3 +365,31 @@ def test_a_fan_out_that_died_is_run_again_by_the_minute_job(world):
     services.notices_publish_due()
     assert Notification.objects.filter(notice=notice).count() == 5
     assert Notice.objects.get().fanned_out_at is not None
+
+
+def test_staff_send_to_chosen_households_by_address(world):
+    author = world.client("grid_worker")
+    address = world.residents["zhangsan"].household.dwelling.address
+    bad = author.post(reverse("notice_new"), {"title": "上门", "body": "x", "addresses": "火星1号"})
+    assert bad.status_code == 400 and "火星1号" in bad.content.decode()
+    far = world.residents["wangwu"].household.dwelling.address  # grid 2: not grid 1's worker's
+    refused = author.post(reverse("notice_new"), {"title": "上门", "body": "x", "addresses": far})
+    assert refused.status_code == 400
+    author.post(reverse("notice_new"), {"title": "上门核查", "body": "x", "addresses": address})
+    notice = Notice.objects.get()
+    assert list(notice.households.all()) == [world.residents["zhangsan"].household]
+    assert sorted(services.audience_residents(notice).values_list("name", flat=True)) == [
+        "张三",
+        "李秀英",
+    ]
+
+
+def test_the_api_lists_notices_and_reading_one_is_a_receipt(world):
+    notice = _published(world)
+    api = world.api("resident")
+    [listed] = api.get("/api/v1/notices").json()
+    assert listed["id"] == notice.pk and listed["unread"] is True
+    detail = api.get(f"/api/v1/notices/{notice.pk}").json()
+    assert "请提前储水" in detail["body"]
+    assert api.get("/api/v1/notices").json()[0]["unread"] is False
+    assert world.api("grid_worker2").get(f"/api/v1/notices/{notice.pk}").status_code == 404
