@@ -36,6 +36,7 @@ class Action(StrEnum):
     MANAGE_PARTY = "party.manage"  # Party organisations, members, units, needs for units
     MANAGE_POINT_RULES = "points.rules"  # how volunteer service earns points (city-wide)
     PUBLISH_NOTICES = "notices.publish"  # write and review notices, keep the grid groups
+    MANAGE_REVIEW_RULES = "notices.rules"  # which role reviews notices of which audience size
 
 
 class ScopeKind(StrEnum):
@@ -76,6 +77,7 @@ CAPABILITIES: dict[str, tuple[ScopeKind, frozenset[Action]]] = {
             Action.MANAGE_PARTY,
             Action.MANAGE_POINT_RULES,
             Action.PUBLISH_NOTICES,
+            Action.MANAGE_REVIEW_RULES,
         },
     ),
     Role.COMMUNITY_WORKER: (

@@ -199,6 +199,7 @@ urlpatterns = [
     path("notices/<int:pk>/submit/", notices.notice_submit, name="notice_submit"),
     path("notices/<int:pk>/review/", notices.notice_review, name="notice_review"),
     path("notices/<int:pk>/files/<int:file>/", notices.notice_file, name="notice_file"),
+    path("notices/rules/", notices.review_rules, name="notice_review_rules"),
     path("notices/groups/", grid_group_views.group_list, name="grid_groups"),
     path("notices/groups/new/", grid_group_views.group_edit, name="grid_group_new"),
     path("notices/groups/<int:pk>/", grid_group_views.group_edit, name="grid_group"),

@@ -63,6 +63,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         "page": Paginator(received, PAGE_SIZE).get_page(request.GET.get("page")),
         "unread": unread,
         "can_publish": can(request.user, Action.PUBLISH_NOTICES),
+        "can_rules": can(request.user, Action.MANAGE_REVIEW_RULES),
     }
     if context["can_publish"]:
         context["mine"] = Notice.objects.filter(created_by=request.user).exclude(
@@ -273,3 +274,44 @@ def notice_review(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("已审核:%(status)s。") % {"status": notice.get_status_display()}
         )
     return redirect("notice_detail", pk=notice.pk)
+
+
+@login_required
+def review_rules(request: HttpRequest) -> HttpResponse:
+    """Admins set which role reviews notices up to which audience size."""
+    from weiwang.audit.services import audit_record
+    from weiwang.notices.models import ReviewRule
+
+    require(request.user, Action.MANAGE_REVIEW_RULES)
+    rules = list(ReviewRule.objects.all())
+    reviewers = [Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.REGION_ADMIN]
+    error = ""
+    if request.method == "POST":
+        try:
+            changed = []
+            for rule in rules:
+                size = int(request.POST.get(f"size-{rule.pk}", rule.max_audience))
+                role = request.POST.get(f"role-{rule.pk}", rule.reviewer_role)
+                if size < 1 or role not in reviewers:
+                    raise ValueError
+                rule.max_audience, rule.reviewer_role = size, role
+                changed.append(rule)
+        except ValueError:
+            error = _("人数应是正整数,审核角色要从列表中选。")
+        else:
+            ReviewRule.objects.bulk_update(changed, ["max_audience", "reviewer_role"])
+            audit_record(
+                actor=request.user,
+                action="notices.rules",
+                target_type="review_rules",
+                target_id=0,
+                detail={str(r.pk): [r.max_audience, r.reviewer_role] for r in changed},
+            )
+            messages.success(request, _("审核规则已保存。"))
+            return redirect("notice_review_rules")
+    context = {
+        "rules": rules,
+        "reviewers": [(r.value, r.label) for r in reviewers],
+        "error": error,
+    }
+    return render(request, "notices/review_rules.html", context, status=400 if error else 200)

@@ -1516,6 +1516,7 @@ CASES: dict[str, Case] = {
     "api/v1/notices/<pk>": Case(
         "get", lambda w, p, s: "/api/v1" + _notice(w, p, s)[:-1], _notice_seen, api=True
     ),
+    "notices/rules/": Case("get", lambda w, p, s: "/notices/rules/", by_persona(TAG_MANAGERS, 200)),
     "notices/groups/": Case("get", lambda w, p, s: "/notices/groups/", by_persona(PUBLISHERS, 200)),
     "notices/groups/new/": Case(
         "get", lambda w, p, s: "/notices/groups/new/", by_persona(PUBLISHERS, 200)

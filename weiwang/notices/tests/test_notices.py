@@ -393,3 +393,18 @@ def test_the_api_lists_notices_and_reading_one_is_a_receipt(world):
     assert "请提前储水" in detail["body"]
     assert api.get("/api/v1/notices").json()[0]["unread"] is False
     assert world.api("grid_worker2").get(f"/api/v1/notices/{notice.pk}").status_code == 404
+
+
+def test_admins_set_who_reviews_by_audience_size(world):
+    from weiwang.notices.models import ReviewRule
+
+    admin = world.client("street_admin")
+    first = ReviewRule.objects.order_by("max_audience").first()
+    bad = admin.post(reverse("notice_review_rules"), {f"size-{first.pk}": "0"})
+    assert bad.status_code == 400
+    admin.post(
+        reverse("notice_review_rules"), {f"size-{first.pk}": "3", f"role-{first.pk}": "grid_worker"}
+    )
+    assert services.reviewer_role(4) == "community_worker"
+    assert AuditEntry.objects.filter(action="notices.rules").exists()
+    assert world.client("community_worker").get(reverse("notice_review_rules")).status_code == 404
