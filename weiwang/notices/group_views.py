@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
@@ -80,8 +81,13 @@ def group_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("region"):
         region = get_region_for_user(request.user, request.GET["region"])
     region = region or regions.first()
+    groups = groups_for_user(request.user).annotate(households_n=Count("households"))
+    groups = groups.order_by("region_path", "name")
+    if region is not None:
+        groups = groups.filter(region_path__startswith=region.path)
     context = {
-        "groups": groups_for_user(request.user).annotate(households_n=Count("households")),
+        "page": Paginator(groups, 20).get_page(request.GET.get("page")),
+        "query": f"region={region.pk}" if region else "",
         "regions": regions[:200],
         "region": region,
     }
