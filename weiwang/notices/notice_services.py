@@ -133,9 +133,18 @@ def audience_users(notice: Notice):
     return User.objects.filter(via_resident | Q(Exists(roles)), is_active=True)
 
 
+# The rules the data migration writes, used while the table is empty.
+DEFAULT_REVIEW_RULES = [(600, Role.GRID_WORKER), (20000, Role.COMMUNITY_WORKER)]
+
+
 def reviewer_role(size: int) -> str:
-    rule = ReviewRule.objects.filter(max_audience__gte=size).order_by("max_audience").first()
-    return rule.reviewer_role if rule else Role.REGION_ADMIN
+    rules = list(
+        ReviewRule.objects.order_by("max_audience").values_list("max_audience", "reviewer_role")
+    )
+    for limit, role in rules or DEFAULT_REVIEW_RULES:
+        if size <= limit:
+            return role
+    return Role.REGION_ADMIN
 
 
 def _emergency_active(notice: Notice) -> bool:
