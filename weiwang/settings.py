@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "weiwang.volunteers",
     "weiwang.interest_groups",
     "weiwang.party",
+    "weiwang.dashboards",
 ]
 
 MIDDLEWARE = [

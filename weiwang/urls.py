@@ -8,6 +8,7 @@ from weiwang.api import api
 from weiwang.cases import open311, public_views, settings_views
 from weiwang.cases import views as case_views
 from weiwang.core import views as core_views
+from weiwang.dashboards import views as dashboard_views
 from weiwang.deliberation import project_views
 from weiwang.deliberation import views as topic_views
 from weiwang.emergency import public_views as emergency_public_views
@@ -192,6 +193,8 @@ urlpatterns = [
     path("venues/<int:pk>/", group_views.venue_detail, name="venue_detail"),
     path("venues/bookings/<int:pk>/decide/", group_views.booking_decide, name="booking_decide"),
     path("venues/bookings/<int:pk>/cancel/", group_views.booking_cancel, name="booking_cancel"),
+    path("dashboard/", dashboard_views.dashboard_home, name="dashboard_home"),
+    path("dashboard/<int:pk>/", dashboard_views.dashboard, name="dashboard"),
     path("notices/", notices.notice_list, name="notice_list"),
     path("notices/new/", notices.notice_edit, name="notice_new"),
     path("notices/<int:pk>/", notices.notice_detail, name="notice_detail"),

@@ -1497,6 +1497,10 @@ CASES: dict[str, Case] = {
         api=True,
         data=lambda p, s: {"move": "fly"},
     ),
+    "dashboard/": Case("get", lambda w, p, s: "/dashboard/", by_persona(BROWSERS, 302)),
+    "dashboard/<int:pk>/": Case(
+        "get", lambda w, p, s: f"/dashboard/{_region(w, p, s).pk}/", scoped(BROWSERS)
+    ),
     "notices/": Case("get", lambda w, p, s: "/notices/", everyone(200)),
     "notices/new/": Case("get", lambda w, p, s: "/notices/new/", by_persona(PUBLISHERS, 200)),
     "notices/<int:pk>/": Case("get", _notice, _notice_seen),
