@@ -11,7 +11,7 @@ from ninja import Router, Schema
 
 from weiwang.access import get_or_404
 from weiwang.notices.models import Notice, NoticeStatus, Notification
-from weiwang.notices.notice_views import notices_for_user
+from weiwang.notices.selectors import notices_for_user
 
 router = Router(tags=["notices"])
 

@@ -4,13 +4,10 @@ group reaches, and a resident's request in a group turned into a case in one ste
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,57 +15,12 @@ from django.views.decorators.http import require_POST
 
 from weiwang.access import Action, get_or_404, require, scope_q
 from weiwang.cases.selectors import active_categories
-from weiwang.core import crypto
 from weiwang.core.errors import ApplicationError
 from weiwang.notices.models import GridGroup
-from weiwang.people.models import Household, Resident
-from weiwang.regions.models import Region
+from weiwang.notices.notice_services import grid_group_save
+from weiwang.notices.selectors import coverage, groups_for_user
+from weiwang.people.models import Household
 from weiwang.regions.selectors import get_region_for_user, regions_for_user
-
-
-def groups_for_user(user):
-    where = scope_q(user, Action.PUBLISH_NOTICES, path="region_path", building="", household="")
-    return GridGroup.objects.filter(where).select_related("region")
-
-
-@dataclass
-class GroupCoverage:
-    region: Region
-    residents: int
-    reached: int
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.reached / self.residents) if self.residents else 0
-
-
-def coverage(region: Region) -> tuple[list[GroupCoverage], GroupCoverage]:
-    """Per child region and in all: current residents, and those whose household is in at
-    least one grid group."""
-    in_group = GridGroup.households.through.objects.filter(household_id=OuterRef("household_id"))
-    people = Resident.objects.filter(region_path__startswith=region.path, status="current")
-    depth = len(region.path.strip("/").split("/"))
-    counts: dict[str, list[int]] = {}
-    for path, reached in (
-        people.annotate(reached=Exists(in_group))
-        .values_list("region_path", "reached")
-        .iterator(chunk_size=5000)
-    ):
-        parts = path.strip("/").split("/")
-        key = parts[depth] if len(parts) > depth else ""
-        row = counts.setdefault(key, [0, 0])
-        row[0] += 1
-        row[1] += bool(reached)
-    children = Region.objects.in_bulk([int(k) for k in counts if k])
-    rows = [
-        GroupCoverage(children[int(k)], v[0], v[1])
-        for k, v in counts.items()
-        if k and int(k) in children
-    ]
-    total = GroupCoverage(
-        region, sum(v[0] for v in counts.values()), sum(v[1] for v in counts.values())
-    )
-    return sorted(rows, key=lambda r: r.region.pk), total
 
 
 @login_required
@@ -105,35 +57,23 @@ def group_list(request: HttpRequest) -> HttpResponse:
     return render(request, "notices/groups.html", context)
 
 
-def _group_form(request: HttpRequest, group: GridGroup | None):
+def _group_form(request: HttpRequest, group: GridGroup | None) -> GridGroup:
     post = request.POST
-    region = get_region_for_user(request.user, post.get("region") or 0)
-    if region.level not in ("grid", "micro_grid"):
-        raise ApplicationError(_("网格群应属于一个网格或微网格。"))
-    if not post.get("name", "").strip():
-        raise ApplicationError(_("请填写群名称。"))
     try:
         members = int(post.get("member_count") or 0)
     except ValueError:
         raise ApplicationError(_("群成员数应是整数。")) from None
-    group = group or GridGroup()
-    group.name, group.region, group.region_path = post["name"].strip()[:60], region, region.path
-    group.platform = (
-        post.get("platform") if post.get("platform") in GridGroup.Platform.values else "wechat"
+    return grid_group_save(
+        actor=request.user,
+        group=group,
+        region=get_region_for_user(request.user, post.get("region") or 0),
+        name=post.get("name", ""),
+        platform=post.get("platform", ""),
+        member_count=members,
+        webhook_key=post.get("webhook_key", ""),
+        clear_webhook=bool(post.get("clear_webhook")),
+        household_ids=post.getlist("households"),
     )
-    group.member_count = max(0, members)
-    key = post.get("webhook_key", "").strip()
-    if key:
-        group.webhook_key_encrypted = crypto.encrypt(key)
-    if post.get("clear_webhook"):
-        group.webhook_key_encrypted = ""
-    with transaction.atomic():
-        group.save()
-        chosen = Household.objects.filter(
-            region_path__startswith=region.path, pk__in=post.getlist("households")
-        )
-        group.households.set(chosen)
-    return group
 
 
 @login_required

@@ -24,6 +24,7 @@ from weiwang.notices.models import (
     Delivery,
     GridGroup,
     Notice,
+    NoticeAttachment,
     NoticeStatus,
     Notification,
     Priority,
@@ -58,11 +59,14 @@ def notice_save(
     send_groups: bool = True,
     link_url: str = "",
     link_label: str = "",
+    attachments=(),
 ) -> Notice:
-    """Create or edit a draft (regions and households came through the caller's access layer)."""
+    """Create or edit a draft (regions and households came through the caller's access layer);
+    attachments are checked before anything is written."""
     if notice is not None and notice.status not in (NoticeStatus.DRAFT, NoticeStatus.REJECTED):
         raise ApplicationError(_("已提交或已发布的通知不能再修改。"), code="locked")
     body = clean_body(body)
+    files = clean_attachments(attachments)
     if not title.strip() or not body.strip():
         raise ApplicationError(_("请填写标题和正文。"), code="title")
     if not regions and not households:
@@ -96,6 +100,9 @@ def notice_save(
         notice.save()
     notice.regions.set(regions)
     notice.households.set(households)
+    for attachment in files:
+        attachment.notice = notice
+        attachment.save()
     return notice
 
 
@@ -317,3 +324,66 @@ def _queue_deliveries(notice: Notice) -> None:
             .values_list("pk", flat=True)
         ]
     Delivery.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+
+
+@transaction.atomic
+def grid_group_save(
+    *,
+    actor,
+    group: GridGroup | None,
+    region,
+    name: str,
+    platform: str,
+    member_count: int,
+    webhook_key: str = "",
+    clear_webhook: bool = False,
+    household_ids=(),
+) -> GridGroup:
+    """Register or edit a grid group (the region came through the caller's access layer): the
+    robot key is stored encrypted; households outside the region are ignored."""
+    from weiwang.core import crypto
+    from weiwang.people.models import Household
+
+    if region.level not in ("grid", "micro_grid"):
+        raise ApplicationError(_("网格群应属于一个网格或微网格。"), code="region")
+    if not name.strip():
+        raise ApplicationError(_("请填写群名称。"), code="name")
+    group = group or GridGroup()
+    group.name, group.region, group.region_path = name.strip()[:60], region, region.path
+    group.platform = platform if platform in GridGroup.Platform.values else "wechat"
+    group.member_count = max(0, member_count)
+    if webhook_key.strip():
+        group.webhook_key_encrypted = crypto.encrypt(webhook_key.strip())
+    if clear_webhook:
+        group.webhook_key_encrypted = ""
+    group.save()
+    group.households.set(
+        Household.objects.filter(region_path__startswith=region.path, pk__in=list(household_ids))
+    )
+    return group
+
+
+MAX_FILE = 10 * 1024 * 1024
+FILE_TYPES = (".pdf", ".docx", ".xlsx", ".doc", ".xls", ".txt")
+
+
+def clean_attachments(uploads) -> list[NoticeAttachment]:
+    """Check every upload before anything is written: images re-encoded (no EXIF), documents of
+    the allowed kinds up to 10 MB; the rows are saved with the notice."""
+    from weiwang.cases.photos import clean_photo
+
+    cleaned = []
+    for upload in uploads:
+        if upload.content_type.startswith("image/"):
+            cleaned.append(
+                NoticeAttachment(file=clean_photo(upload), name=upload.name[:200], is_image=True)
+            )
+        elif upload.name.lower().endswith(FILE_TYPES) and upload.size <= MAX_FILE:
+            cleaned.append(NoticeAttachment(file=upload, name=upload.name[:200]))
+        else:
+            raise ApplicationError(
+                _("“%(name)s”不能作为附件:只收图片、PDF、Word、Excel,最大 10 MB。")
+                % {"name": upload.name},
+                code="attachment",
+            )
+    return cleaned

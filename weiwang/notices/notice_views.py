@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,7 +14,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from weiwang.access import Action, can, get_or_404, grants_for, require, scope_q
+from weiwang.access import Action, can, get_or_404, require, scope_q
 from weiwang.accounts.models import Role
 from weiwang.core.dates import form_datetime
 from weiwang.core.errors import ApplicationError
@@ -23,27 +23,15 @@ from weiwang.notices.models import (
     Channel,
     DeliveryStatus,
     Notice,
-    NoticeAttachment,
     NoticeStatus,
     Notification,
     Priority,
 )
+from weiwang.notices.selectors import notices_for_user
 from weiwang.people.models import PopulationTag
 from weiwang.regions.selectors import regions_for_user
 
 PAGE_SIZE = 20
-MAX_FILE = 10 * 1024 * 1024
-FILE_TYPES = (".pdf", ".docx", ".xlsx", ".doc", ".xls", ".txt")
-
-
-def notices_for_user(user):
-    """Notices delivered to the user, written by them, or over a region they publish for."""
-    staff = Q(pk__in=[])
-    for grant in grants_for(user):
-        if grant.role in (Role.REGION_ADMIN, Role.COMMUNITY_WORKER, Role.GRID_WORKER):
-            staff |= Q(regions__path__startswith=grant.region_path)
-    mine = Q(inbox__user=user) | Q(created_by=user)
-    return Notice.objects.filter(mine | staff).distinct()
 
 
 @login_required
@@ -83,24 +71,6 @@ def _as_html(text: str) -> str:
         return text
     paragraphs = [p.strip() for p in text.replace("\r", "").split("\n\n") if p.strip()]
     return "".join(f"<p>{escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
-
-
-def _save_files(request: HttpRequest, notice: Notice) -> None:
-    from weiwang.cases.photos import clean_photo
-
-    for upload in request.FILES.getlist("files"):
-        name = upload.name.lower()
-        if upload.content_type.startswith("image/"):
-            NoticeAttachment.objects.create(
-                notice=notice, file=clean_photo(upload), name=upload.name[:200], is_image=True
-            )
-        elif name.endswith(FILE_TYPES) and upload.size <= MAX_FILE:
-            NoticeAttachment.objects.create(notice=notice, file=upload, name=upload.name[:200])
-        else:
-            raise ApplicationError(
-                _("“%(name)s”不能作为附件:只收图片、PDF、Word、Excel,最大 10 MB。")
-                % {"name": upload.name}
-            )
 
 
 def _households_by_address(user, text: str) -> list:
@@ -160,8 +130,8 @@ def notice_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 send_groups=bool(post.get("send_groups")),
                 link_url=post.get("link_url", ""),
                 link_label=post.get("link_label", ""),
+                attachments=request.FILES.getlist("files"),
             )
-            _save_files(request, saved)
         except ApplicationError as failure:
             error = failure.message
         else:

@@ -8,10 +8,10 @@ import datetime as dt
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 
-from weiwang.access import Action, can, get_or_404
+from weiwang.access import get_or_404
 from weiwang.party import selectors, services
 from weiwang.party.models import PartyMember
-from weiwang.volunteers.selectors import home_community
+from weiwang.regions.selectors import home_community
 
 router = Router(tags=["party"])
 
@@ -103,14 +103,7 @@ def need_move(request: HttpRequest, pk: int, payload: MoveIn):
     """A member claims (or marks done) a need; its poster rates or withdraws it."""
     need = get_or_404(selectors.needs_for_user(request.user), pk)
     member = PartyMember.objects.filter(user=request.user).first()
-    manages = can(request.user, Action.MANAGE_PARTY)
-    allowed = {
-        "claim": member is not None,
-        "done": manages or (member is not None and need.member_id == member.pk),
-        "rate": need.posted_by_id == request.user.pk,
-        "withdraw": need.posted_by_id == request.user.pk or manages,
-    }
-    if not allowed.get(payload.move, True):
+    if not selectors.may_move_need(request.user, need, payload.move, member=member):
         raise Http404
     moved = services.need_move(
         actor=request.user,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from weiwang.access import Action, near_q, scope_q
+from weiwang.access import Action, can, near_q, scope_q
 from weiwang.party.models import Need, NeedStatus, PartyMember, PartyOrganisation, Relation, Unit
 
 
@@ -115,3 +115,17 @@ def unit_record(unit: Unit, year: int, quarter: int) -> dict:
 
 
 OPEN_NEEDS = [NeedStatus.OPEN, NeedStatus.CLAIMED]
+
+
+def may_move_need(user, need: Need, move: str, *, member: PartyMember | None, unit=None) -> bool:
+    """Who may make which move of a need: a member (or staff for a unit) claims; the claimer or
+    staff mark it done; its poster rates; its poster or staff withdraw. An unknown move is left
+    to the service, which refuses it with the reason."""
+    manages = can(user, Action.MANAGE_PARTY)
+    allowed = {
+        "claim": member is not None or (unit is not None and manages),
+        "done": manages or (member is not None and need.member_id == member.pk),
+        "rate": need.posted_by_id == user.pk,
+        "withdraw": need.posted_by_id == user.pk or manages,
+    }
+    return allowed.get(move, True)

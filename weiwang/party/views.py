@@ -18,20 +18,14 @@ from weiwang.access import Action, can, get_or_404, require
 from weiwang.core.errors import ApplicationError
 from weiwang.party import selectors, services
 from weiwang.party.models import NeedStatus, PartyMember, Relation
-from weiwang.regions.selectors import get_region_for_user, regions_for_user
+from weiwang.regions.selectors import get_region_for_user, home_community, regions_for_user
 
 PAGE_SIZE = 30
 
 
-def _community_of(user):
-    from weiwang.volunteers.selectors import home_community
-
-    return home_community(user)
-
-
 @login_required
 def party_home(request: HttpRequest) -> HttpResponse:
-    community = _community_of(request.user)
+    community = home_community(request.user)
     if community is None:
         staff = regions_for_user(request.user).filter(level="community").order_by("path")
         community = staff.first()
@@ -200,7 +194,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def need_new(request: HttpRequest) -> HttpResponse:
-    community = _community_of(request.user)
+    community = home_community(request.user)
     if community is None:
         raise Http404
     error = ""
@@ -250,13 +244,7 @@ def need_move(request: HttpRequest, pk: int) -> HttpResponse:
     if move == "claim" and request.POST.get("unit") and manages:
         unit = get_or_404(selectors.units_for_staff(request.user), request.POST.get("unit"))
         member = None
-    allowed = {
-        "claim": member is not None or unit is not None,
-        "done": manages or (member is not None and need.member_id == member.pk),
-        "rate": need.posted_by_id == request.user.pk,
-        "withdraw": need.posted_by_id == request.user.pk or manages,
-    }
-    if not allowed.get(move, True):
+    if not selectors.may_move_need(request.user, need, move, member=member, unit=unit):
         messages.error(request, _("您不能进行这个操作。"))
         return redirect("need_detail", pk=need.pk)
     try:

@@ -147,3 +147,14 @@ def micro_grids_of(dwellings: QuerySet[Dwelling], also: int | None = None) -> li
     if also:
         ids.add(also)
     return list(Region.objects.filter(pk__in=ids).order_by("path"))
+
+
+def home_community(user) -> Region | None:
+    """The community the user lives or works in (the first role's), for the monthly ranking."""
+    from weiwang.regions.models import path_prefixes
+
+    for grant in grants_for(user):
+        parts = path_prefixes(grant.region_path)
+        if len(parts) >= 3:
+            return Region.objects.filter(path=parts[2]).first()
+    return None

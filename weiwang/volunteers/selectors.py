@@ -9,8 +9,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet, Sum
 
-from weiwang.access import Action, grants_for, near_q, scope_q
-from weiwang.regions.models import Region, path_prefixes
+from weiwang.access import Action, near_q, scope_q
 from weiwang.volunteers.models import Activity, Audience, EntryKind, PointEntry, Reward, Signup
 
 
@@ -57,12 +56,3 @@ def monthly_ranking(path: str, month: dt.date, limit: int = 20) -> list[tuple[ob
         for row in earned
         if row["total"] > 0
     ]
-
-
-def home_community(user) -> Region | None:
-    """The community the user lives or works in (the first role's), for the monthly ranking."""
-    for grant in grants_for(user):
-        parts = path_prefixes(grant.region_path)
-        if len(parts) >= 3:
-            return Region.objects.filter(path=parts[2]).first()
-    return None

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from weiwang.access import Action, can, get_or_404, require
 from weiwang.core.dates import form_datetime
 from weiwang.core.errors import ApplicationError
-from weiwang.regions.selectors import get_region_for_user, regions_for_user
+from weiwang.regions.selectors import get_region_for_user, home_community, regions_for_user
 from weiwang.volunteers import selectors, services
 from weiwang.volunteers.models import (
     Activity,
@@ -270,7 +270,7 @@ def my_points(request: HttpRequest) -> HttpResponse:
     code = _PERSON_CODE.sign(str(request.user.pk))
     scan_url = request.build_absolute_uri(reverse("volunteer_scan", args=[code]))
     rewards = selectors.rewards_for_user(request.user).filter(stock__gt=0)
-    home = selectors.home_community(request.user)
+    home = home_community(request.user)
     context = {
         "balance": services.balance(request.user),
         "minutes": minutes,

@@ -289,7 +289,7 @@ def test_sms_text_is_split_as_phones_join_it():
 
 
 def test_group_coverage_counts_residents_of_households_in_a_group(world):
-    from weiwang.notices.group_views import coverage
+    from weiwang.notices.selectors import coverage
 
     _group(world)  # 张三's household (2 residents) in a group
     rows, total = coverage(world.regions["G1"])
@@ -408,3 +408,23 @@ def test_admins_set_who_reviews_by_audience_size(world):
     assert services.reviewer_role(4) == "community_worker"
     assert AuditEntry.objects.filter(action="notices.rules").exists()
     assert world.client("community_worker").get(reverse("notice_review_rules")).status_code == 404
+
+
+def test_a_refused_attachment_saves_nothing_and_a_good_one_is_kept(world):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    author = world.client("grid_worker")
+    form = {"title": "停水", "body": "明天停水", "regions": [world.regions["G1"].pk]}
+    exe = SimpleUploadedFile("setup.exe", b"MZ", content_type="application/octet-stream")
+    refused = author.post(reverse("notice_new"), {**form, "files": exe})
+    assert refused.status_code == 400 and "setup.exe" in refused.content.decode()
+    assert not Notice.objects.exists()  # a second try will not leave a duplicate draft
+    out = io.BytesIO()
+    Image.new("RGB", (20, 20), "red").save(out, format="JPEG")
+    photo = SimpleUploadedFile("map.jpg", out.getvalue(), content_type="image/jpeg")
+    author.post(reverse("notice_new"), {**form, "files": photo})
+    [attachment] = Notice.objects.get().attachments.all()
+    assert attachment.is_image and attachment.name == "map.jpg"

@@ -221,8 +221,8 @@ def _check_party_figures_come_from_the_records():
 
 
 def _check_grid_groups_reach_about_nine_in_ten_and_notices_are_in_every_state():
-    from weiwang.notices.group_views import coverage
     from weiwang.notices.models import Notice, Notification
+    from weiwang.notices.selectors import coverage
 
     _rows, total = coverage(Region.objects.get(name="兴乐社区"))
     assert 85 <= total.percent <= 95
