@@ -31,12 +31,15 @@ test-deps: $(VENV)/.test-installed translations browser redis
 translations: $(VENV)/.base-installed
 	$(PY) manage.py compile_translations
 
-# Browser tests drive Debian's Chromium; install it when we can (root with apt-get).
+# Browser tests drive Debian's Chromium, with a Chinese font for the screenshots they take;
+# install both when we can (root with apt-get).
 browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/wqy ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "Browser tests need /usr/bin/chromium: run 'sudo apt-get install chromium'." >&2; exit 1; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	  elif [ ! -x /usr/bin/chromium ]; then \
+	    echo "Browser tests need /usr/bin/chromium: run 'sudo apt-get install chromium fonts-wqy-microhei'." >&2; exit 1; \
+	  fi; \
 	fi
 
 # The Celery tests start their own Redis server (production's broker and cache).

@@ -37,6 +37,7 @@ class Action(StrEnum):
     MANAGE_POINT_RULES = "points.rules"  # how volunteer service earns points (city-wide)
     PUBLISH_NOTICES = "notices.publish"  # write and review notices, keep the grid groups
     MANAGE_REVIEW_RULES = "notices.rules"  # which role reviews notices of which audience size
+    MANAGE_DASHBOARDS = "dashboards.manage"  # draw region boundaries, generate reports
 
 
 class ScopeKind(StrEnum):
@@ -78,6 +79,7 @@ CAPABILITIES: dict[str, tuple[ScopeKind, frozenset[Action]]] = {
             Action.MANAGE_POINT_RULES,
             Action.PUBLISH_NOTICES,
             Action.MANAGE_REVIEW_RULES,
+            Action.MANAGE_DASHBOARDS,
         },
     ),
     Role.COMMUNITY_WORKER: (
@@ -91,11 +93,14 @@ CAPABILITIES: dict[str, tuple[ScopeKind, frozenset[Action]]] = {
             Action.RUN_ACTIVITIES,
             Action.MANAGE_PARTY,
             Action.PUBLISH_NOTICES,
+            Action.MANAGE_DASHBOARDS,
         },
     ),
     Role.GRID_WORKER: (
         ScopeKind.SUBTREE,
-        _STAFF | _CASE_WORK | {Action.RUN_SURVEYS, Action.PUBLISH_NOTICES},
+        _STAFF
+        | _CASE_WORK
+        | {Action.RUN_SURVEYS, Action.PUBLISH_NOTICES, Action.MANAGE_DASHBOARDS},
     ),
     Role.MICRO_GRID_WORKER: (
         ScopeKind.SUBTREE,

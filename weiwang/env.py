@@ -56,3 +56,17 @@ def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
     if value not in choices:
         raise ImproperlyConfigured(f"{name}={value!r} must be one of {', '.join(choices)}.")
     return value
+
+
+def tile_sources(template: str) -> list[str]:
+    """The Content-Security-Policy source of a map tile URL template: its scheme and host, a
+    "{s}" subdomain label as "*" ("https://t{s}.tianditu.gov.cn/…" → "https://*.tianditu.gov.cn")."""
+    from urllib.parse import urlsplit
+
+    if not template:
+        return []
+    parts = urlsplit(template)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ImproperlyConfigured("WEIWANG_MAP_TILES must be an http(s) URL template")
+    labels = ["*" if "{" in label else label for label in parts.netloc.split(".")]
+    return [f"{parts.scheme}://{'.'.join(labels)}"]

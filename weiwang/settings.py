@@ -10,7 +10,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from weiwang.env import env_bool, env_choice, env_int, env_list, env_str
+from weiwang.env import env_bool, env_choice, env_int, env_list, env_str, tile_sources
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -241,6 +241,16 @@ MEDIA_ROOT = Path(env_str("WEIWANG_MEDIA_DIR", str(VAR_DIR / "media")))
 EMBEDDED_SCHEDULER = env_bool("WEIWANG_EMBEDDED_SCHEDULER", True)
 # 有事好商量: a meeting's agenda is published at least this many days before it.
 AGENDA_NOTICE_DAYS = env_int("WEIWANG_AGENDA_NOTICE_DAYS", 2)
+# The dashboard map's background tiles, e.g. 天地图 with a key:
+# "https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=KEY"
+# Empty (the default): boundaries on a plain background, nothing fetched from outside.
+MAP_TILES = env_str("WEIWANG_MAP_TILES", "")
+MAP_TILE_SUBDOMAINS = env_str("WEIWANG_MAP_TILE_SUBDOMAINS", "01234567")
+MAP_ATTRIBUTION = env_str("WEIWANG_MAP_ATTRIBUTION", "")
+# A TrueType font (.ttf/.ttc) embedded in PDF reports, e.g. Debian's fonts-wqy-microhei
+# (/usr/share/fonts/truetype/wqy/wqy-microhei.ttc). Empty: Adobe's standard Chinese font
+# STSong-Light is named, which PDF readers supply themselves.
+REPORT_FONT = env_str("WEIWANG_REPORT_FONT", "")
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -264,7 +274,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *tile_sources(MAP_TILES)],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

@@ -10,4 +10,6 @@ class DashboardsConfig(AppConfig):
     verbose_name = _("数据驾驶舱")
 
     def ready(self) -> None:
-        from weiwang.dashboards import tasks  # noqa: F401 (registers the periodic jobs)
+        from weiwang.dashboards import receivers, tasks  # noqa: F401 (registers the periodic jobs)
+
+        receivers.connect()

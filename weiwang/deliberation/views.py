@@ -32,7 +32,7 @@ from weiwang.deliberation.models import (
     VoteUnit,
 )
 from weiwang.regions.models import Region, RegionLevel
-from weiwang.regions.selectors import regions_for_user
+from weiwang.regions.selectors import narrow_to_region, regions_for_user
 
 
 class TopicForm(forms.Form):
@@ -89,6 +89,7 @@ def scope_objects(choice: str, user):
 def topic_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.PROPOSE_TOPICS)
     topics = selectors.topics_for_user(request.user).order_by("-id")
+    topics = narrow_to_region(topics, request.GET.get("region"))
     page = Paginator(topics, 30).get_page(request.GET.get("page"))
     return render(request, "deliberation/topic_list.html", {"page": page})
 

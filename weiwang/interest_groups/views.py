@@ -5,6 +5,7 @@ approval and cancellation."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -28,7 +29,7 @@ from weiwang.interest_groups.models import (
     Membership,
     MembershipStatus,
 )
-from weiwang.regions.selectors import get_region_for_user, regions_for_user
+from weiwang.regions.selectors import get_region_for_user, narrow_to_region, regions_for_user
 
 PAGE_SIZE = 20
 
@@ -37,6 +38,7 @@ PAGE_SIZE = 20
 def group_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     groups = selectors.groups_for_user(request.user).filter(active=True)
+    groups = narrow_to_region(groups, request.GET.get("region"))
     if kind in GroupKind.values:
         groups = groups.filter(kind=kind)
     mine = Membership.objects.filter(user=request.user, status=MembershipStatus.MEMBER)
@@ -44,7 +46,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
         "page": Paginator(groups.order_by("name"), PAGE_SIZE).get_page(request.GET.get("page")),
         "kind": kind,
         "kinds": GroupKind.choices,
-        "query": f"kind={kind}",
+        "query": urlencode({"kind": kind, "region": request.GET.get("region", "")}),
         "mine": {m.group_id for m in mine},
         "recommended": selectors.recommendations(request.user),
         "can_run": can(request.user, Action.RUN_ACTIVITIES),

@@ -4,6 +4,7 @@ staff, the needs list (post, claim, done, rate), quarterly service records and t
 from __future__ import annotations
 
 import io
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,7 +19,12 @@ from weiwang.access import Action, can, get_or_404, require
 from weiwang.core.errors import ApplicationError
 from weiwang.party import selectors, services
 from weiwang.party.models import NeedStatus, PartyMember, Relation
-from weiwang.regions.selectors import get_region_for_user, home_community, regions_for_user
+from weiwang.regions.selectors import (
+    get_region_for_user,
+    home_community,
+    narrow_to_region,
+    regions_for_user,
+)
 
 PAGE_SIZE = 30
 
@@ -52,7 +58,8 @@ def party_home(request: HttpRequest) -> HttpResponse:
 @login_required
 def member_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.MANAGE_PARTY)
-    members = selectors.members_for_staff(request.user)
+    region = request.GET.get("region", "")
+    members = narrow_to_region(selectors.members_for_staff(request.user), region)
     relation, shown = request.GET.get("relation", ""), request.GET.get("shown", "")
     if relation in Relation.values:
         members = members.filter(relation=relation)
@@ -63,7 +70,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
         "relation": relation,
         "shown": shown,
         "relations": Relation.choices,
-        "query": f"relation={relation}&shown={shown}",
+        "query": urlencode({"relation": relation, "shown": shown, "region": region}),
         "units": selectors.units_for_staff(request.user),
     }
     return render(request, "party/members.html", context)

@@ -9,14 +9,21 @@ from weiwang.access import Action, get_or_404, grants_for, scope_q
 from weiwang.regions.models import Building, Dwelling, Estate, Region, RegionLevel, Unit
 
 
-def regions_for_user(user) -> QuerySet[Region]:
-    return Region.objects.filter(
-        scope_q(user, Action.VIEW_REGIONS, path="path", building="", household="")
-    )
+def regions_for_user(user, action: Action = Action.VIEW_REGIONS) -> QuerySet[Region]:
+    return Region.objects.filter(scope_q(user, action, path="path", building="", household=""))
 
 
-def get_region_for_user(user, pk: object) -> Region:
-    return get_or_404(regions_for_user(user), pk)
+def get_region_for_user(user, pk: object, action: Action = Action.VIEW_REGIONS) -> Region:
+    return get_or_404(regions_for_user(user, action), pk)
+
+
+def narrow_to_region(queryset, region_id: object, path_field: str = "region_path"):
+    """A list narrowed to the rows under one region (`?region=` on lists the dashboards link
+    to). It only narrows a list already scoped to the user, so any region may be named."""
+    if not str(region_id or "").isdigit():
+        return queryset
+    path = Region.objects.filter(pk=int(str(region_id))).values_list("path", flat=True).first()
+    return queryset.filter(**{f"{path_field}__startswith": path}) if path else queryset.none()
 
 
 def top_regions_for_user(user) -> list[Region]:

@@ -186,6 +186,7 @@ def _dwellings_move(
     from django.db.models import Count
 
     from weiwang.audit.services import audit_record
+    from weiwang.dashboards.services import mark_stale
     from weiwang.people.models import Household, Resident
 
     if micro_grid.level != RegionLevel.MICRO_GRID:
@@ -214,6 +215,7 @@ def _dwellings_move(
         total.update(deltas)
     if total:
         region_counts_add(micro_grid_id=micro_grid.pk, path=micro_grid.path, **total)
+    mark_stale([*paths.values(), micro_grid.path])  # bulk updates send no save signals
     kind, pk = target
     audit_record(
         actor=actor,

@@ -811,6 +811,24 @@ def _grid_group(world, persona, scope, suffix=""):
     return f"/notices/groups/{group.pk}/{suffix}"
 
 
+def _report_file(world, persona, scope):
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+
+    from weiwang.dashboards.models import Report
+
+    report, created = Report.objects.get_or_create(
+        region=_region(world, persona, scope),
+        period="week",
+        starts_on=dt.date(2026, 11, 23),
+        defaults={"ends_on": dt.date(2026, 11, 29), "status": "ready"},
+    )
+    if created:
+        report.pdf.save("r.pdf", ContentFile(b"%PDF-1.4"))
+    return f"/reports/{report.pk}/pdf/"
+
+
 def _notice_seen(persona: str, scope: str) -> int:
     """Own: the persona's draft (authors see their own); other: someone else's draft to the
     other region, seen only by publishers over it (the district admin's other is in another
@@ -1501,6 +1519,20 @@ CASES: dict[str, Case] = {
     "dashboard/<int:pk>/": Case(
         "get", lambda w, p, s: f"/dashboard/{_region(w, p, s).pk}/", scoped(BROWSERS)
     ),
+    "dashboard/<int:pk>/boundaries/": Case(
+        "get", lambda w, p, s: f"/dashboard/{_region(w, p, s).pk}/boundaries/", scoped(REVEALERS)
+    ),
+    # A form post is not GeoJSON: 400 where drawing is allowed.
+    "dashboard/<int:pk>/boundary/": Case(
+        "post",
+        lambda w, p, s: f"/dashboard/{_region(w, p, s).pk}/boundary/",
+        scoped(REVEALERS, 400),
+        data=lambda p, s: {"geometry": "x"},
+    ),
+    "dashboard/<int:pk>/reports/": Case(
+        "get", lambda w, p, s: f"/dashboard/{_region(w, p, s).pk}/reports/", scoped(BROWSERS)
+    ),
+    "reports/<int:pk>/<str:kind>/": Case("get", _report_file, scoped(BROWSERS)),
     "notices/": Case("get", lambda w, p, s: "/notices/", everyone(200)),
     "notices/new/": Case("get", lambda w, p, s: "/notices/new/", by_persona(PUBLISHERS, 200)),
     "notices/<int:pk>/": Case("get", _notice, _notice_seen),

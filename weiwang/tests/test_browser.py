@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -424,3 +425,58 @@ def test_staff_publish_a_notice_to_one_grid_and_only_its_residents_see_it(browse
     assert other.get_by_text("红星小区明日停水").count() == 0
     for page in (desk, reviewer, phone, other):
         page.close()
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def test_a_leader_clicks_down_the_map_from_the_district_to_a_grid_and_sees_its_list(
+    browser, live_server
+):
+    from playwright.sync_api import expect
+
+    from weiwang.cases.models import CaseCategory
+    from weiwang.cases.services import case_report
+    from weiwang.dashboards.demo import seed_demo_boundaries
+    from weiwang.dashboards.services import aggregate_regions
+
+    world = build_world()
+    _reference_data()
+    for micro in ("M1", "M1b", "M2"):
+        case_report(
+            actor=world.users["grid_worker"],
+            category=CaseCategory.objects.first(),
+            description="路灯不亮",
+            micro_grid=world.regions[micro],
+            source="worker",
+        )
+    seed_demo_boundaries()  # outlines for every region, and the cases placed inside them
+    aggregate_regions()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _login(page, live_server.url, "district_admin", "pw-district_admin")
+    page.goto(f"{live_server.url}/dashboard/")
+    expect(page.locator("h1")).to_have_text("新都区 · 数据驾驶舱")
+    expect(page.locator("#chart-ranking canvas")).to_be_visible()  # ECharts drew the ranking
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+    for key, heading in [
+        ("S", "新都街道 · 数据驾驶舱"),
+        ("C", "兴乐社区 · 数据驾驶舱"),
+        ("G1", "第1网格(红星小区) · 数据驾驶舱"),
+    ]:
+        if key == "G1":
+            page.locator("#dash-map").screenshot(path=str(SCREENSHOTS / "map.png"))
+        page.locator(f'#dash-map path[data-region="{world.regions[key].pk}"]').click()
+        expect(page.locator("h1")).to_have_text(heading)
+    children = page.locator("#children")
+    expect(children.get_by_role("link", name="第1微网格")).to_be_visible()
+    expect(page.locator('[data-figure="cases_received"]')).to_have_text("2")
+    page.locator('[data-figure="cases_received"] a').click()
+    expect(page.locator("main, body").get_by_text("路灯不亮").first).to_be_visible()
+    phone = browser.new_page(viewport={"width": 375, "height": 667}, is_mobile=True)
+    _login(phone, live_server.url, "community_worker", "pw-community_worker")
+    phone.goto(f"{live_server.url}/dashboard/")
+    expect(phone.locator("#dash-map path[data-region]").first).to_be_attached()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    for each in (page, phone):
+        each.close()

@@ -126,52 +126,87 @@ class Due:
     reason: str
 
 
+@dataclass
+class DueRow:
+    """What is due to one resident, without loading the resident (city-wide figures)."""
+
+    resident_id: int
+    household_id: int
+    region_path: str
+    tier: VisitTier
+    last_visit: dt.datetime | None
+    due_at: dt.datetime
+    overdue: bool
+    reason: str
+
+
+CHUNK = 20_000  # ids per query: bounded parameter lists on any database
+
+
 def _tiers_by_tag() -> dict[str, VisitTier]:
     return {r.tag_code: r.tier for r in VisitRule.objects.select_related("tier")}
 
 
-def due_for(residents, now: dt.datetime | None = None) -> list[Due]:
-    """For each resident with a visited tag: when the next visit is due and whether it is
-    overdue. A visit to the household counts for everyone in it."""
+def due_rows(residents, now: dt.datetime | None = None) -> list[DueRow]:
+    """For each current resident with a visited tag: when the next visit is due and whether
+    it is overdue. A visit to the household counts for everyone in it."""
+    from weiwang.people.models import ResidentTag
+
     now = now or timezone.now()
     tiers = _tiers_by_tag()
     if not tiers:
         return []
-    people = list(
-        residents.filter(status="current", tag_links__tag__code__in=list(tiers))
-        .distinct()
-        .select_related("household__dwelling")
-        .prefetch_related("tag_links__tag")
-    )
-    households = {p.household_id for p in people}
-    last = dict(
-        Visit.objects.filter(household_id__in=households)
-        .values("household_id")
-        .annotate(at=Max("visited_at"))
-        .values_list("household_id", "at")
-    )
-    changes = dict(
-        LifeEvent.objects.filter(resident__household_id__in=households, kind__in=MAJOR_CHANGES)
-        .values("resident__household_id")
-        .annotate(at=Max("recorded_at"))
-        .values_list("resident__household_id", "at")
-    )
-    rows = []
-    for person in people:
-        tier = max(
-            (tiers[link.tag.code] for link in person.tag_links.all() if link.tag.code in tiers),
-            key=lambda t: t.rank,
+    people: dict[int, tuple[int, str, VisitTier]] = {}
+    for resident, household, path, code in ResidentTag.objects.filter(
+        resident__in=residents.filter(status="current"), tag__code__in=list(tiers)
+    ).values_list("resident_id", "resident__household_id", "resident__region_path", "tag__code"):
+        known = people.get(resident)
+        if known is None or tiers[code].rank > known[2].rank:
+            people[resident] = (household, path, tiers[code])
+    households = {household for household, _path, _tier in people.values()}
+    last: dict[int, dt.datetime] = {}
+    changes: dict[int, dt.datetime] = {}
+    ids = sorted(households)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        last.update(
+            Visit.objects.filter(household_id__in=chunk)
+            .values("household_id")
+            .annotate(at=Max("visited_at"))
+            .values_list("household_id", "at")
         )
-        seen = last.get(person.household_id)
+        changes.update(
+            LifeEvent.objects.filter(resident__household_id__in=chunk, kind__in=MAJOR_CHANGES)
+            .values("resident__household_id")
+            .annotate(at=Max("recorded_at"))
+            .values_list("resident__household_id", "at")
+        )
+    rows = []
+    for resident, (household, path, tier) in people.items():
+        seen = last.get(household)
         due_at = (seen + dt.timedelta(days=tier.interval_days)) if seen else now
         reason = _("按期走访") if seen else _("从未走访")
-        changed = changes.get(person.household_id)
+        changed = changes.get(household)
         if tier.after_change_hours and changed and (seen is None or changed > seen):
             soon = changed + dt.timedelta(hours=tier.after_change_hours)
             if soon < due_at or seen is None:
                 due_at, reason = soon, _("家中有重大变化")
-        rows.append(Due(person, tier, seen, due_at, due_at <= now, str(reason)))
+        rows.append(
+            DueRow(resident, household, path, tier, seen, due_at, due_at <= now, str(reason))
+        )
     return rows
+
+
+def due_for(residents, now: dt.datetime | None = None) -> list[Due]:
+    """`due_rows` with each resident loaded (household and dwelling), for the worker's list."""
+    rows = due_rows(residents, now)
+    people = Resident.objects.select_related("household__dwelling").in_bulk(
+        [r.resident_id for r in rows]
+    )
+    return [
+        Due(people[r.resident_id], r.tier, r.last_visit, r.due_at, r.overdue, r.reason)
+        for r in rows
+    ]
 
 
 def worker_list(rows: list[Due], *, within_days: int = 7, now=None) -> list[Due]:
@@ -218,41 +253,49 @@ def month_slots(
     return required, on_time
 
 
+def coverage_rows(residents, now: dt.datetime | None = None):
+    """For each resident who must be visited: (their Due, visits that fell due to them this
+    month so far, of those made on time)."""
+    now = now or timezone.now()
+    start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    dues = due_rows(residents, now)
+    longest = max((d.tier.interval_days for d in dues), default=0)
+    times: dict[int, list[dt.datetime]] = {}
+    households = sorted({d.household_id for d in dues})
+    for first in range(0, len(households), CHUNK):
+        for household, at in (
+            Visit.objects.filter(
+                household_id__in=households[first : first + CHUNK],
+                visited_at__gte=start - dt.timedelta(days=longest),
+                visited_at__lte=now,
+            )
+            .order_by("visited_at")
+            .values_list("household_id", "visited_at")
+        ):
+            times.setdefault(household, []).append(at)
+    for due in dues:
+        interval = dt.timedelta(days=due.tier.interval_days)
+        required, on_time = month_slots(times.get(due.household_id, []), interval, start, now)
+        yield due, required, on_time
+
+
 def coverage(region, residents, now=None) -> list[Coverage]:
     """Per child region (grid or micro-grid), this month so far: visits that fell due to the
     residents who must be visited, how many were made on time; who was never visited and who
     is overdue now."""
     from weiwang.regions.models import Region
 
-    now = now or timezone.now()
-    start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     children = {c.pk: c for c in Region.objects.filter(parent=region)}
     rows: dict[int, Coverage] = {
         pk: Coverage(pk, child.name, 0, 0, 0) for pk, child in children.items()
     }
     depth = region.path.strip("/").count("/") + 1
-    dues = due_for(residents.filter(region_path__startswith=region.path), now)
-    longest = max((d.tier.interval_days for d in dues), default=0)
-    times: dict[int, list[dt.datetime]] = {}
-    for household, at in (
-        Visit.objects.filter(
-            household_id__in={d.resident.household_id for d in dues},
-            visited_at__gte=start - dt.timedelta(days=longest),
-            visited_at__lte=now,
-        )
-        .order_by("visited_at")
-        .values_list("household_id", "visited_at")
-    ):
-        times.setdefault(household, []).append(at)
-    for due in dues:
-        ids = [int(x) for x in due.resident.region_path.strip("/").split("/")]
+    within = residents.filter(region_path__startswith=region.path)
+    for due, required, on_time in coverage_rows(within, now):
+        ids = [int(x) for x in due.region_path.strip("/").split("/")]
         row = rows.get(ids[depth]) if len(ids) > depth else None
         if row is None:
             continue
-        interval = dt.timedelta(days=due.tier.interval_days)
-        required, on_time = month_slots(
-            times.get(due.resident.household_id, []), interval, start, now
-        )
         row.required += required
         row.on_time += on_time
         row.never += due.last_visit is None

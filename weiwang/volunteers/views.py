@@ -5,6 +5,7 @@ correcting hours, rewards."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 import segno
 from django.contrib import messages
@@ -23,7 +24,12 @@ from django.views.decorators.http import require_POST
 from weiwang.access import Action, can, get_or_404, require
 from weiwang.core.dates import form_datetime
 from weiwang.core.errors import ApplicationError
-from weiwang.regions.selectors import get_region_for_user, home_community, regions_for_user
+from weiwang.regions.selectors import (
+    get_region_for_user,
+    home_community,
+    narrow_to_region,
+    regions_for_user,
+)
 from weiwang.volunteers import selectors, services
 from weiwang.volunteers.models import (
     Activity,
@@ -56,7 +62,9 @@ def _qr(url: str, scale: int = 5) -> str:
 def activity_list(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "open")
     now = timezone.now()
-    activities = selectors.activities_for_user(request.user)
+    activities = narrow_to_region(
+        selectors.activities_for_user(request.user), request.GET.get("region")
+    )
     if show == "mine":
         activities = activities.filter(
             shifts__signups__volunteer=request.user,
@@ -71,7 +79,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "show": show,
-        "query": f"show={show}",
+        "query": urlencode({"show": show, "region": request.GET.get("region", "")}),
         "can_run": can(request.user, Action.RUN_ACTIVITIES),
         "can_rules": can(request.user, Action.MANAGE_POINT_RULES),
     }

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from weiwang.cases.demo import seed_demo_cases
 from weiwang.cases.services import cases_sweep
+from weiwang.dashboards.demo import seed_demo_boundaries
 from weiwang.dashboards.services import aggregate_regions
 from weiwang.deliberation.demo import seed_demo_consultation, seed_demo_projects
 from weiwang.emergency.demo import seed_demo_emergency
@@ -79,7 +80,8 @@ class Command(BaseCommand):
         seed_demo_party(area["community"], seed=seed)
         seed_demo_notices(area["community"], seed=seed)
         cases_sweep()  # what is overdue by now is marked, told and escalated
-        aggregate_regions()  # the dashboard's figures, at once rather than in ten minutes
+        seed_demo_boundaries(seed=seed)
+        aggregate_regions()  # the dashboard's figures at once, not at the next half-hourly run
         total = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
