@@ -135,9 +135,11 @@ def party(paths, now):
         PartyMember.objects.all(),
         "region_path",
         paths,
-        party_members=Count("pk"),
-        party_shown=Count("pk", filter=Q(identity_shown_on__isnull=False)),
-        party_dual=Count("pk", filter=Q(dual_registered_on__isnull=False)),
+        # As the Party page counts them: members whose organisation is here, those of them
+        # who show their identity, and in-service members registered here (双报到).
+        party_members=Count("pk", filter=Q(relation="local")),
+        party_shown=Count("pk", filter=Q(relation="local", identity_shown_on__isnull=False)),
+        party_dual=Count("pk", filter=Q(relation="dual", dual_registered_on__isnull=False)),
     )
     yield from _grouped(Unit.objects.all(), "region_path", paths, party_units=Count("pk"))
     yield from _grouped(

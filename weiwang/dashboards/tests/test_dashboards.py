@@ -51,7 +51,7 @@ def _direct(region) -> dict[str, int]:
     cases = Case.objects.filter(**under)
     micro = Region.objects.filter(path__startswith=region.path, level="micro_grid")
     households = {m.pk: Household.objects.filter(micro_grid=m).count() for m in micro}
-    members = PartyMember.objects.filter(**under)
+    members = PartyMember.objects.filter(**under, relation="local")
     return {
         "households": Household.objects.filter(**under).count(),
         "residents": Resident.objects.filter(**under, status="current").count(),
@@ -64,6 +64,9 @@ def _direct(region) -> dict[str, int]:
         "rated_satisfied": cases.filter(rating="satisfied").count(),
         "party_members": members.count(),
         "party_shown": members.filter(identity_shown_on__isnull=False).count(),
+        "party_dual": PartyMember.objects.filter(
+            **under, relation="dual", dual_registered_on__isnull=False
+        ).count(),
         "visits_this_month": Visit.objects.filter(**under).count(),
         "tag.advanced_age": ResidentTag.objects.filter(
             resident__region_path__startswith=region.path, tag__code="advanced_age"

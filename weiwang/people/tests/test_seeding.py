@@ -237,3 +237,24 @@ def test_demo_has_campaigns_an_emergency_volunteering_groups_the_party_and_notic
     _check_has_groups_with_hundreds_of_members_and_venue_bookings()
     _check_party_figures_come_from_the_records()
     _check_grid_groups_reach_about_nine_in_ten_and_notices_are_in_every_state()
+    _check_the_dashboard_has_every_region_outlined_and_agrees_with_the_pages()
+
+
+def _check_the_dashboard_has_every_region_outlined_and_agrees_with_the_pages():
+    from weiwang.dashboards.models import Boundary, RegionDaily
+    from weiwang.notices.selectors import coverage
+    from weiwang.party.selectors import figures
+
+    community = Region.objects.get(name="兴乐社区")
+    assert Boundary.objects.count() == Region.objects.count()
+    row = RegionDaily.objects.filter(region=community).latest("day").values
+    party = figures(community)
+    assert (row["party_members"], row["party_shown"], row["party_dual"]) == (
+        party.members,
+        party.shown,
+        party.dual,
+    )
+    _rows, total = coverage(community)
+    assert row.group_coverage == round(100 * total.reached / total.residents)
+    assert row["cases_received"] > 500 and row["case_category.1"] >= 0
+    assert sum(row.of("case_week").values()) > 0
