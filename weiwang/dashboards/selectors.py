@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.utils.translation import gettext as _
 
@@ -62,20 +63,20 @@ class Dashboard:
         rows = [(k, labels.get(k, k), v) for k, v in self.figures.of(prefix).items()]
         return sorted(rows, key=lambda r: -r[2])
 
-    @property
+    @cached_property
     def categories(self):
         names = {str(pk): name for pk, name in CaseCategory.objects.values_list("pk", "name")}
         return self.breakdown("case_category", names)
 
-    @property
+    @cached_property
     def tiers(self):
         return self.breakdown("case_tier", {k: str(v) for k, v in Tier.choices})
 
-    @property
+    @cached_property
     def sources(self):
         return self.breakdown("case_source", {k: str(v) for k, v in CaseSource.choices})
 
-    @property
+    @cached_property
     def tags(self):
         tags = PopulationTag.objects.filter(sensitive=False).values_list("code", "name")
         shown = dict(tags)
@@ -94,7 +95,9 @@ class Dashboard:
         return [(w.isoformat(), counts.get(w.isoformat(), 0)) for w in weeks]
 
 
-def dashboard_of(region: Region) -> Dashboard:
+def dashboard_of(region: Region, *, with_drawn: bool = False) -> Dashboard:
+    """The region's latest figures and its children's of the same day (`with_drawn`: which
+    children have an outline, for the drawing page)."""
     latest = RegionDaily.objects.filter(region=region).order_by("-day").first()
     children = list(Region.objects.filter(parent=region).order_by("pk"))
     if latest is None:
@@ -103,7 +106,11 @@ def dashboard_of(region: Region) -> Dashboard:
         r.region_id: r.values
         for r in RegionDaily.objects.filter(day=latest.day, region__in=children)
     }
-    drawn = set(Boundary.objects.filter(region__in=children).values_list("region_id", flat=True))
+    drawn = set()
+    if with_drawn:
+        drawn = set(
+            Boundary.objects.filter(region__in=children).values_list("region_id", flat=True)
+        )
     return Dashboard(
         region,
         latest.day,

@@ -70,7 +70,7 @@ def boundaries(request: HttpRequest, pk: int) -> HttpResponse:
     """Draw the outlines of a region's children (and its own) on the map."""
     require(request.user, Action.MANAGE_DASHBOARDS)
     region = get_region_for_user(request.user, pk, action=Action.MANAGE_DASHBOARDS)
-    board = selectors.dashboard_of(region)
+    board = selectors.dashboard_of(region, with_drawn=True)
     shapes = selectors.map_data(board, request.user)
     context = {
         "region": region,
