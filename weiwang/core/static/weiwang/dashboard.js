@@ -34,7 +34,7 @@
     var names = rows.map(function (r) { return r[0]; });
     var values = rows.map(function (r) { return r[1]; });
     var category = { type: "category", data: names, axisLabel: { interval: 0, fontSize: 11 } };
-    var value = { type: "value", minInterval: 1 };
+    var value = { type: "value", minInterval: 1, axisLabel: { hideOverlap: true } };
     return chart(id, {
       title: { text: title, textStyle: { fontSize: 14 } },
       tooltip: { trigger: "axis" },
@@ -76,7 +76,7 @@
       title: { text: title, textStyle: { fontSize: 14 } },
       tooltip: { trigger: "axis" },
       grid: { left: 120, right: 24, top: 36, bottom: 24 },
-      xAxis: { type: "value" },
+      xAxis: { type: "value", axisLabel: { hideOverlap: true } },
       yAxis: { type: "category", inverse: true, data: rows.map(function (r) { return r.name; }),
                axisLabel: { width: 110, overflow: "truncate" } },
       series: [{ type: "bar", data: rows.map(function (r) { return { value: r.value, url: r.url }; }),
