@@ -94,6 +94,7 @@ def auth_token(request: HttpRequest, payload: TokenIn):
 
 def _register_routers() -> None:
     from weiwang.cases.api import router as cases_router
+    from weiwang.dashboards.api import router as dashboards_router
     from weiwang.deliberation.api import funds_router, topics_router
     from weiwang.deliberation.api import router as votes_router
     from weiwang.emergency.api import router as emergency_router
@@ -119,6 +120,7 @@ def _register_routers() -> None:
     api.add_router("/community", groups_router)
     api.add_router("/party", party_router)
     api.add_router("/notices", notices_router)
+    api.add_router("/dashboards", dashboards_router)
 
 
 _register_routers()

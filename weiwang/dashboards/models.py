@@ -113,7 +113,7 @@ class StaleRegion(models.Model):
     a minute) recomputes what it contributes."""
 
     path = models.CharField(max_length=255, unique=True)
-    marked_at = models.DateTimeField(auto_now_add=True)
+    marked_at = models.DateTimeField()
 
     def __str__(self) -> str:
         return self.path

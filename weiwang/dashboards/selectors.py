@@ -35,6 +35,14 @@ def choropleth_figures() -> dict[str, str]:
         "volunteer_hours": _("志愿服务时长(小时)"),
         "group_coverage": _("网格群覆盖率(%)"),
         "micro_grids_unstaffed": _("无微网格员的微网格"),
+        "grids_without_party": _("无党组织的网格"),
+        "party_dual": _("双报到党员"),
+        "visits_overdue": _("现逾期未访"),
+        "handling_hours": _("平均办理时长(小时)"),
+        "topics": _("议题"),
+        "turnout": _("投票参与率(%)"),
+        "group_members": _("社群成员"),
+        "reach": _("通知送达率(%)"),
     }
 
 

@@ -116,8 +116,13 @@ def mark_stale(paths) -> None:
     """Rows under these region paths changed; the next refresh brings their figures up to date."""
     wanted = {p for p in paths if p}
     if wanted:
+        # An upsert, not "ignore": it waits for a refresh that is deleting the same mark, so a
+        # change committed while a refresh computes is marked again rather than lost.
         StaleRegion.objects.bulk_create(
-            [StaleRegion(path=p) for p in wanted], ignore_conflicts=True
+            [StaleRegion(path=p, marked_at=timezone.now()) for p in sorted(wanted)],
+            update_conflicts=True,
+            unique_fields=["path"],
+            update_fields=["marked_at"],
         )
 
 

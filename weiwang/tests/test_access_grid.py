@@ -1519,6 +1519,20 @@ CASES: dict[str, Case] = {
     "dashboard/<int:pk>/": Case(
         "get", lambda w, p, s: f"/dashboard/{_region(w, p, s).pk}/", scoped(BROWSERS)
     ),
+    "api/v1/dashboards/<region_id>": Case(
+        "get",
+        lambda w, p, s: f"/api/v1/dashboards/{_region(w, p, s).pk}",
+        scoped(BROWSERS),
+        api=True,
+    ),
+    # A point is not a boundary: 400 where drawing is allowed.
+    "api/v1/dashboards/<region_id>/boundary": Case(
+        "post",
+        lambda w, p, s: f"/api/v1/dashboards/{_region(w, p, s).pk}/boundary",
+        scoped(REVEALERS, 400),
+        api=True,
+        data=lambda p, s: {"geometry": {"type": "Point", "coordinates": [104, 30]}},
+    ),
     "dashboard/<int:pk>/boundaries/": Case(
         "get", lambda w, p, s: f"/dashboard/{_region(w, p, s).pk}/boundaries/", scoped(REVEALERS)
     ),

@@ -194,3 +194,29 @@ def test_a_configured_tile_layer_reaches_the_page_and_its_host_the_csp(world, se
     assert page.context["tiles"]["url"] == settings.MAP_TILES
     assert tile_sources(settings.MAP_TILES) == ["https://*.tianditu.gov.cn"]
     assert tile_sources("") == []  # no tiles: nothing fetched from outside, a plain background
+
+
+def test_the_api_gives_a_region_and_its_children_and_takes_a_boundary(world):
+    aggregate_regions()
+    client = world.api("community_worker")
+    url = f"/api/v1/dashboards/{world.regions['C'].pk}"
+    body = client.get(url).json()
+    assert body["figures"]["residents"] == 4 and body["rates"]["closure_rate"] is None
+    assert [c["name"] for c in body["children"]] == ["第1网格(红星小区)", "第2网格(汉嘉国际社区)"]
+    assert client.get(f"/api/v1/dashboards/{world.regions['C2'].pk}").status_code == 404
+    put = client.post(
+        f"{url}/boundary", data=json.dumps({"geometry": SQUARE}), content_type="application/json"
+    )
+    assert put.status_code == 200 and Boundary.objects.filter(region=world.regions["C"]).exists()
+    bad = client.post(
+        f"{url}/boundary",
+        data=json.dumps({"geometry": {"type": "Point"}}),
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "boundary_type"
+    refused = world.api("micro_grid_worker").post(
+        f"/api/v1/dashboards/{world.regions['M1'].pk}/boundary",
+        data=json.dumps({"geometry": SQUARE}),
+        content_type="application/json",
+    )
+    assert refused.status_code == 404
