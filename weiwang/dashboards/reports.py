@@ -181,16 +181,21 @@ def render_pdf(content: Content) -> bytes:
     )
     story = [Paragraph(content.title, title), Paragraph(content.subtitle, body), Spacer(1, 8)]
     story += [Paragraph(_("本期事件办理"), heading)]
-    story += [Table([[_("指标"), _("数值")], *content.period_rows], style=grid)]
+    pairs = {"style": grid, "hAlign": "LEFT", "colWidths": [180, 120]}
+    story += [Table([[_("指标"), _("数值")], *content.period_rows], **pairs)]
     story += [Paragraph(_("期末概况"), heading)]
-    story += [Table([[_("指标"), _("数值")], *content.standing_rows], style=grid)]
+    story += [Table([[_("指标"), _("数值")], *content.standing_rows], **pairs)]
     if content.weeks:
         story += [Spacer(1, 8), _bar_chart(_("每周受理事件"), content.weeks, font)]
     if content.categories:
         story += [_bar_chart(_("事件分类"), content.categories, font)]
     if content.child_rows:
         story += [Paragraph(_("下级区域(最新统计)"), heading)]
-        story += [Table([content.child_header, *content.child_rows], style=grid, repeatRows=1)]
+        story += [
+            Table(
+                [content.child_header, *content.child_rows], style=grid, repeatRows=1, hAlign="LEFT"
+            )
+        ]
     buffer = io.BytesIO()
     document = SimpleDocTemplate(buffer, pagesize=A4, title=content.title, author="weiwang")
     document.build(story)
