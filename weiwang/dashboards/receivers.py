@@ -6,6 +6,10 @@ themselves, as moving a building does)."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.apps import apps
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -37,11 +41,32 @@ THROUGH = {
 }
 
 
+_paused = threading.local()
+
+
+@contextmanager
+def stale_marks_paused() -> Iterator[None]:
+    """No marks from this thread meanwhile: for bulk work followed by a full aggregation (the
+    demo seeding), where thousands of marks would only be deleted again."""
+    _paused.on = True
+    try:
+        yield
+    finally:
+        _paused.on = False
+
+
+def _marking() -> bool:
+    return not getattr(_paused, "on", False)
+
+
 def _own_path(sender, instance, **kwargs) -> None:
-    mark_stale([instance.region_path])
+    if _marking():
+        mark_stale([instance.region_path])
 
 
 def _through_path(sender, instance, **kwargs) -> None:
+    if not _marking():
+        return
     field, target, lookup = THROUGH[sender._meta.label]
     pk = getattr(instance, field, None)
     if pk is not None:
@@ -62,7 +87,7 @@ def _life_event(sender, instance, **kwargs) -> None:
 
 
 def _grid_group_households(sender, instance, action, **kwargs) -> None:
-    if action in {"post_add", "post_remove", "post_clear"}:
+    if action in {"post_add", "post_remove", "post_clear"} and _marking():
         mark_stale([getattr(instance, "region_path", "")])
 
 
