@@ -276,3 +276,14 @@ def test_money_and_turnout_are_blank_rather_than_zero_percent_without_data(world
     figures = _figures(world, "C")
     assert figures.turnout is None and figures.reach is None
     assert figures["money_spent"] == amount
+
+
+def test_saves_mark_their_region_stale_unless_marks_are_paused(world):
+    from weiwang.dashboards.receivers import stale_marks_paused
+
+    StaleRegion.objects.all().delete()
+    with stale_marks_paused():
+        _report(world, "M2")
+    assert not StaleRegion.objects.exists()
+    _report(world, "M2")
+    assert list(StaleRegion.objects.values_list("path", flat=True)) == [world.regions["M2"].path]
