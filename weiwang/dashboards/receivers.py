@@ -1,5 +1,6 @@
 """Marking regions stale when rows they count are saved or deleted. Only a mark is written
-here (one row, ignored if already there); the figures are recomputed by the refresh job. A save
+here (one row per region, its time renewed if already there); the figures are recomputed by
+the refresh job. A save
 signal catches every writer (services, admin, commands) without each of them knowing about the
 dashboards; bulk writes send none and are caught by the half-hourly full run (or mark stale
 themselves, as moving a building does)."""
