@@ -35,6 +35,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, setup_test_environment
 from django.urls import reverse
 from django.utils import timezone
+from resident_search import percentile
 
 from weiwang.accounts.models import Role, RoleAssignment
 from weiwang.cases.models import Case, CaseCategory
@@ -110,11 +111,6 @@ def ensure_cases(count: int) -> None:
     print(f"creating {len(rows):,} cases …", flush=True)
     bulk.insert_rows(Case, [*COLUMNS, "resolved_at"], rows)
     bulk.analyze([Case])
-
-
-def percentile(times: list[float], share: float) -> float:
-    ordered = sorted(times)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
 def timed(function, runs: int) -> list[float]:

@@ -12,12 +12,12 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-Figures = dict[str, int]
-Source = Callable[[list[str] | None, dt.datetime], Iterable[tuple[str, Figures]]]
+Counts = dict[str, int]
+Source = Callable[[list[str] | None, dt.datetime], Iterable[tuple[str, Counts]]]
 
 RESOLVED = ["resolved", "awaiting_rating", "archived"]
 WEEKS = 12  # weeks of case trend kept on each day's row
@@ -130,16 +130,13 @@ def care(paths, now):
 @source
 def party(paths, now):
     from weiwang.party.models import Need, PartyMember, Unit
+    from weiwang.party.selectors import member_counts
 
     yield from _grouped(
         PartyMember.objects.all(),
         "region_path",
         paths,
-        # As the Party page counts them: members whose organisation is here, those of them
-        # who show their identity, and in-service members registered here (双报到).
-        party_members=Count("pk", filter=Q(relation="local")),
-        party_shown=Count("pk", filter=Q(relation="local", identity_shown_on__isnull=False)),
-        party_dual=Count("pk", filter=Q(relation="dual", dual_registered_on__isnull=False)),
+        **member_counts("party_"),  # as the Party page counts them
     )
     yield from _grouped(Unit.objects.all(), "region_path", paths, party_units=Count("pk"))
     yield from _grouped(
@@ -195,11 +192,11 @@ def participation(paths, now):
 @source
 def notices(paths, now):
     from weiwang.notices.models import Delivery, GridGroup
+    from weiwang.notices.selectors import in_a_grid_group
     from weiwang.people.models import Resident
 
     yield from _grouped(GridGroup.objects.all(), "region_path", paths, grid_groups=Count("pk"))
-    in_group = GridGroup.households.through.objects.filter(household_id=OuterRef("household_id"))
-    covered = Resident.objects.filter(status="current").filter(Exists(in_group))
+    covered = Resident.objects.filter(in_a_grid_group(), status="current")
     yield from _grouped(covered, "region_path", paths, residents_in_groups=Count("pk"))
     for field in ("group__region_path", "resident__region_path"):
         yield from _grouped(
@@ -211,9 +208,9 @@ def notices(paths, now):
         )
 
 
-def own_figures(paths: list[str] | None, now: dt.datetime) -> dict[str, Figures]:
+def own_figures(paths: list[str] | None, now: dt.datetime) -> dict[str, Counts]:
     """Per region path, what its own rows contribute (`paths` None: every region)."""
-    own: dict[str, Figures] = defaultdict(dict)
+    own: dict[str, Counts] = defaultdict(dict)
     for function in SOURCES:
         for path, figures in function(paths, now):
             target = own[path]
@@ -223,7 +220,7 @@ def own_figures(paths: list[str] | None, now: dt.datetime) -> dict[str, Figures]
     return own
 
 
-def add(target: Figures, other: Figures, sign: int = 1) -> None:
+def add(target: Counts, other: Counts, sign: int = 1) -> None:
     for name, value in other.items():
         total = target.get(name, 0) + sign * value
         if total:
@@ -232,7 +229,7 @@ def add(target: Figures, other: Figures, sign: int = 1) -> None:
             target.pop(name, None)
 
 
-def difference(new: Figures, old: Figures) -> Figures:
+def difference(new: Counts, old: Counts) -> Counts:
     change = dict(new)
     add(change, old, -1)
     return change

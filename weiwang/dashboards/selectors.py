@@ -11,6 +11,7 @@ from functools import cached_property
 from django.utils.translation import gettext as _
 
 from weiwang.cases.models import CaseCategory, CaseSource, Tier
+from weiwang.dashboards.figures import WEEKS
 from weiwang.dashboards.models import Boundary, Figures, RegionDaily
 from weiwang.people.models import PopulationTag
 from weiwang.regions.models import Region
@@ -97,8 +98,6 @@ class Dashboard:
         if self.day is None:
             return []
         monday = self.day - dt.timedelta(days=self.day.weekday())
-        from weiwang.dashboards.figures import WEEKS
-
         weeks = [monday - dt.timedelta(weeks=n) for n in range(WEEKS - 1, -1, -1)]
         return [(w.isoformat(), counts.get(w.isoformat(), 0)) for w in weeks]
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from weiwang.accounts.models import Role, RoleAssignment
 from weiwang.audit.services import audit_record
 from weiwang.core.errors import ApplicationError
-from weiwang.dashboards.figures import Figures, add, difference, own_figures
+from weiwang.dashboards.figures import Counts, add, difference, own_figures
 from weiwang.dashboards.models import Boundary, RegionDaily, StaleRegion
 from weiwang.party.models import PartyOrganisation
 from weiwang.regions.models import Region, RegionLevel, path_prefixes
@@ -38,7 +38,7 @@ def _lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
 
 
-def _node_figures(region: Region, households: int, staffed: set[int], party: set[int]) -> Figures:
+def _node_figures(region: Region, households: int, staffed: set[int], party: set[int]) -> Counts:
     if region.level == RegionLevel.MICRO_GRID:
         return {
             "micro_grids": 1,
@@ -80,8 +80,8 @@ def aggregate_regions(day: dt.date | None = None, now: dt.datetime | None = None
     day = day or timezone.localdate(now)
     StaleRegion.objects.filter(marked_at__lte=now).delete()  # this run covers them
     regions = {r.path: r for r in Region.objects.only("pk", "path", "level")}
-    own: dict[str, Figures] = defaultdict(dict)
-    totals: dict[str, Figures] = defaultdict(dict)
+    own: dict[str, Counts] = defaultdict(dict)
+    totals: dict[str, Counts] = defaultdict(dict)
     for path, figures in own_figures(None, now).items():
         if path not in regions:
             continue

@@ -40,15 +40,20 @@ class GroupCoverage:
         return round(100 * self.reached / self.residents) if self.residents else 0
 
 
+def in_a_grid_group() -> Q:
+    """Residents whose household is in at least one grid group (reached through the group)."""
+    through = GridGroup.households.through.objects.filter(household_id=OuterRef("household_id"))
+    return Q(Exists(through))
+
+
 def coverage(region: Region) -> tuple[list[GroupCoverage], GroupCoverage]:
     """Per child region and in all: current residents, and those whose household is in at
     least one grid group."""
-    in_group = GridGroup.households.through.objects.filter(household_id=OuterRef("household_id"))
     people = Resident.objects.filter(region_path__startswith=region.path, status="current")
     depth = len(region.path.strip("/").split("/"))
     counts: dict[str, list[int]] = {}
     grouped = people.values("region_path").annotate(
-        total=Count("pk"), reached=Count("pk", filter=Q(Exists(in_group)))
+        total=Count("pk"), reached=Count("pk", filter=in_a_grid_group())
     )
     for path, total, reached in grouped.values_list("region_path", "total", "reached"):
         parts = path.strip("/").split("/")

@@ -45,19 +45,29 @@ class Figures:
     organisations: int
 
 
+def member_counts(prefix: str = "") -> dict[str, Count]:
+    """The member figures as the report quotes them, as aggregates: members whose organisation
+    is here, those of them showing their identity, in-service members registered here."""
+    return {
+        f"{prefix}members": Count("pk", filter=Q(relation=Relation.LOCAL)),
+        f"{prefix}shown": Count(
+            "pk", filter=Q(relation=Relation.LOCAL, identity_shown_on__isnull=False)
+        ),
+        f"{prefix}dual": Count(
+            "pk", filter=Q(relation=Relation.DUAL, dual_registered_on__isnull=False)
+        ),
+    }
+
+
 def figures(community) -> Figures:
     """The community's Party figures, counted from the records (as the report quotes them)."""
     members = PartyMember.objects.filter(region_path__startswith=community.path)
-    counts = members.aggregate(
-        local=Count("pk", filter=Q(relation=Relation.LOCAL)),
-        shown=Count("pk", filter=Q(relation=Relation.LOCAL, identity_shown_on__isnull=False)),
-        dual=Count("pk", filter=Q(relation=Relation.DUAL, dual_registered_on__isnull=False)),
-    )
+    counts = members.aggregate(**member_counts())
     grid_orgs = PartyOrganisation.objects.filter(
         region_path__startswith=community.path, level="branch"
     ).count()
     units = Unit.objects.filter(region_path=community.path).count()
-    return Figures(counts["local"], counts["shown"], counts["dual"], units, grid_orgs)
+    return Figures(counts["members"], counts["shown"], counts["dual"], units, grid_orgs)
 
 
 def quarter_bounds(year: int, quarter: int) -> tuple[dt.datetime, dt.datetime]:
